@@ -1,0 +1,120 @@
+/**
+ * Redeno's command line: `deno run --allow-net main.ts [--port 6379] [--bind addr ...] ...`
+ *
+ * Flags use redis-server's spelling (`--port 6380`, `--bind 127.0.0.1 ::1`); every config
+ * parameter Redeno knows is accepted as a flag, so one table decides what exists.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { findParam, PARAMS } from "./src/config/config.ts";
+import { Logger, type LogLevel } from "./src/server/log.ts";
+import { startServer } from "./src/server/server.ts";
+
+export const VERSION = "7.0.15";
+
+const USAGE = `Usage: redeno [--port <port>] [--bind <address> ...] [--<parameter> <value> ...]
+       redeno --version | --help
+
+Parameters (redis-server spelling): ${PARAMS.map((param) => param.name).join(", ")}
+
+Examples:
+  deno run --allow-net main.ts --port 6380
+  deno run --allow-net main.ts --bind 127.0.0.1 ::1 --databases 32`;
+
+/**
+ * Turns argv into config values. Like redis-server, a flag takes every following word up to the
+ * next flag (`--bind 127.0.0.1 ::1`). Throws with a message for the user on bad input.
+ */
+export function parseFlags(
+  args: string[],
+): { help?: boolean; version?: boolean; config: Record<string, string> } {
+  const options = Object.fromEntries(
+    PARAMS.map((param) => [param.name, { type: "string" as const, multiple: true }]),
+  );
+  const { tokens } = parseArgs({
+    args,
+    options: {
+      ...options,
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const config: Record<string, string> = {};
+  let current: string | null = null;
+  for (const token of tokens) {
+    if (token.kind === "option") {
+      if (token.name === "help") return { help: true, config };
+      if (token.name === "version") return { version: true, config };
+      const param = findParam(token.name);
+      if (!param || token.rawName.length === 2) {
+        throw new Error(`unknown option '${token.rawName}' (see --help)`);
+      }
+      current = param.name;
+      config[current] = token.value ?? "";
+    } else if (token.kind === "positional") {
+      if (current === null) {
+        throw new Error(
+          `unexpected argument '${token.value}': configuration files are not supported yet; ` +
+            `pass parameters as flags (see --help)`,
+        );
+      }
+      config[current] = config[current] ? `${config[current]} ${token.value}` : token.value;
+    } else {
+      throw new Error(`unexpected '--' (see --help)`);
+    }
+  }
+  for (const [name, value] of Object.entries(config)) {
+    if (value === "" && findParam(name)!.kind !== "string") {
+      throw new Error(`option '--${name}' needs a value (see --help)`);
+    }
+  }
+  return { config };
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseFlags(Deno.args);
+  } catch (error) {
+    console.error(`redeno: ${(error as Error).message}`);
+    return 1;
+  }
+  if (parsed.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (parsed.version) {
+    console.log(`Redeno server v=${VERSION} (Redis-compatible) deno=${Deno.version.deno}`);
+    return 0;
+  }
+  const logger = new Logger((parsed.config.loglevel ?? "notice") as LogLevel);
+  let server;
+  try {
+    server = await startServer({ config: parsed.config, logger });
+  } catch (error) {
+    console.error(`redeno: ${(error as Error).message}`);
+    return 1;
+  }
+  logger.notice(`Redeno ${VERSION}-compatible server started, pid=${Deno.pid}`);
+  const addresses = server.addresses.map((addr) =>
+    addr.hostname.includes(":")
+      ? `[${addr.hostname}]:${addr.port}`
+      : `${addr.hostname}:${addr.port}`
+  );
+  logger.notice(`Ready to accept connections tcp on ${addresses.join(", ")}`);
+  const stopped = new Promise<string>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      Deno.addSignalListener(signal, () => resolve(signal));
+    }
+  });
+  const signal = await stopped;
+  logger.warning(`Received ${signal} scheduling shutdown...`);
+  await server.close();
+  logger.notice("Redeno is now ready to exit, bye bye...");
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

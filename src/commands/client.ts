@@ -1,0 +1,60 @@
+/**
+ * A client's state as commands see it. The server creates one per connection; commands read
+ * and change it (SELECT, CLIENT SETNAME, HELLO) without knowing about sockets.
+ * @module
+ */
+import { ReplyWriter } from "../resp/encoder.ts";
+import type { Database } from "../store/keyspace.ts";
+import type { ServerContext } from "./server_context.ts";
+
+export type ReplyMode = "on" | "off" | "skip";
+
+export interface ClientOptions {
+  id: number;
+  server: ServerContext;
+  /** `ip:port` of the peer and of our end, as CLIENT LIST shows them. */
+  addr?: string;
+  laddr?: string;
+}
+
+export class Client {
+  readonly id: number;
+  readonly server: ServerContext;
+  readonly reply = new ReplyWriter();
+  readonly addr: string;
+  readonly laddr: string;
+  /** Creation time, ms of the server clock. */
+  readonly createdAt: number;
+  db: Database;
+  name = "";
+  user = "default";
+  authenticated = true;
+  libName = "";
+  libVersion = "";
+  /** Last time a command arrived, ms. */
+  lastInteraction: number;
+  /** Full name of the last command run, e.g. `client|list`. */
+  lastCommand = "NULL";
+  replyMode: ReplyMode = "on";
+  noEvict = false;
+  /** Set by QUIT, a protocol error or CLIENT KILL: close once pending replies are written. */
+  closeAfterReply = false;
+
+  constructor(options: ClientOptions) {
+    this.id = options.id;
+    this.server = options.server;
+    this.addr = options.addr ?? "127.0.0.1:0";
+    this.laddr = options.laddr ?? "127.0.0.1:0";
+    this.db = options.server.keyspace.db(0);
+    this.createdAt = options.server.keyspace.clock.now();
+    this.lastInteraction = this.createdAt;
+  }
+
+  get resp(): 2 | 3 {
+    return this.reply.resp;
+  }
+
+  set resp(version: 2 | 3) {
+    this.reply.resp = version;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Every command family, gathered into one table.
+ * @module
+ */
+import { connectionCommands } from "./connection.ts";
+import { CommandTable } from "./registry.ts";
+import { stringCommands } from "./strings.ts";
+import type { CommandSpec } from "./types.ts";
+
+/** All declarations, family by family. */
+export const ALL_COMMANDS: readonly CommandSpec[] = [
+  ...connectionCommands,
+  ...stringCommands,
+];
+
+export function createCommandTable(): CommandTable {
+  return new CommandTable(ALL_COMMANDS);
+}
+
+export { Client } from "./client.ts";
+export { CommandTable } from "./registry.ts";
+export type { CommandSpec } from "./types.ts";

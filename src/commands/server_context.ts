@@ -1,0 +1,37 @@
+/**
+ * What commands may see of the server as a whole. The server implements it; commands depend on
+ * this interface, never on the server module, so imports run one way.
+ * @module
+ */
+import type { Config } from "../config/config.ts";
+import type { Keyspace } from "../store/keyspace.ts";
+import type { Client } from "./client.ts";
+import type { CommandTable } from "./registry.ts";
+
+export interface ServerStats {
+  totalConnectionsReceived: number;
+  totalCommandsProcessed: number;
+  rejectedConnections: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  /** Changes since start (Redis's `dirty`), for INFO and later persistence. */
+  dirty: number;
+  errorReplies: number;
+}
+
+export interface ServerContext {
+  readonly keyspace: Keyspace;
+  readonly config: Config;
+  readonly commands: CommandTable;
+  /** Connected clients by id, in connection order. */
+  readonly clients: Map<number, Client>;
+  readonly stats: ServerStats;
+  /** Server start, ms of the keyspace clock. */
+  readonly startedAt: number;
+  /** 40 hex chars, new at every start (INFO run_id). */
+  readonly runId: string;
+  /** The TCP port actually bound (0 before listening). */
+  readonly port: number;
+  /** Closes a client's connection once its pending replies are written. */
+  killClient(client: Client): void;
+}

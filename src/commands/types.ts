@@ -1,0 +1,160 @@
+/**
+ * The shape of a command declaration. Each command is declared once, in its family's file;
+ * dispatch, arity errors, COMMAND, COMMAND DOCS and ACL categories all read that declaration.
+ * @module
+ */
+import type { Argv } from "../resp/decoder.ts";
+import type { Client } from "./client.ts";
+
+/** Command flags as COMMAND INFO lists them (Redis's names). */
+export type CommandFlag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "skip_slowlog"
+  | "asking"
+  | "fast"
+  | "no_auth"
+  | "may_replicate"
+  | "no_mandatory_keys"
+  | "no_multi"
+  | "allow_busy";
+
+/** ACL categories beyond those Redis derives from the flags (write, read, fast, slow, ...). */
+export type AclCategory =
+  | "keyspace"
+  | "read"
+  | "write"
+  | "set"
+  | "sortedset"
+  | "list"
+  | "hash"
+  | "string"
+  | "bitmap"
+  | "hyperloglog"
+  | "geo"
+  | "stream"
+  | "pubsub"
+  | "admin"
+  | "fast"
+  | "slow"
+  | "blocking"
+  | "dangerous"
+  | "connection"
+  | "transaction"
+  | "scripting";
+
+/** Command groups as COMMAND DOCS names them. */
+export type CommandGroup =
+  | "generic"
+  | "string"
+  | "list"
+  | "set"
+  | "sorted-set"
+  | "hash"
+  | "pubsub"
+  | "transactions"
+  | "connection"
+  | "server"
+  | "scripting"
+  | "hyperloglog"
+  | "cluster"
+  | "sentinel"
+  | "geo"
+  | "stream"
+  | "bitmap";
+
+export type ArgType =
+  | "string"
+  | "integer"
+  | "double"
+  | "key"
+  | "pattern"
+  | "unix-time"
+  | "pure-token"
+  | "oneof"
+  | "block";
+
+/** One argument in COMMAND DOCS (what redis-cli turns into hints). */
+export interface ArgSpec {
+  name: string;
+  type: ArgType;
+  /** Index into the command's key specs, for `key` arguments (default 0). */
+  keySpecIndex?: number;
+  token?: string;
+  summary?: string;
+  since?: string;
+  optional?: boolean;
+  multiple?: boolean;
+  multipleToken?: boolean;
+  /** Display text, for simple arguments (defaults to `name`). */
+  value?: string;
+  deprecatedSince?: string;
+  /** Members of a `oneof` or `block`. */
+  args?: ArgSpec[];
+}
+
+/** Key-spec flags as COMMAND INFO lists them. */
+export type KeySpecFlag =
+  | "RO"
+  | "RW"
+  | "OW"
+  | "RM"
+  | "access"
+  | "update"
+  | "insert"
+  | "delete"
+  | "not_key"
+  | "incomplete"
+  | "variable_flags";
+
+/** Where the keys are: Redis's legacy (first, last, step) plus the flags of its key spec. */
+export interface KeyPositions {
+  first: number;
+  /** Last key's index; negative counts from the end (-1 = last argument). */
+  last: number;
+  step: number;
+  flags: KeySpecFlag[];
+}
+
+export interface CommandSpec {
+  /** Lower-case name; a subcommand's is its own word (e.g. `list` under `client`). */
+  name: string;
+  /** Argument count including the name; negative means "at least". */
+  arity: number;
+  flags: CommandFlag[];
+  /** Categories besides those implied by flags (Redis's `acl_categories`). */
+  acl?: AclCategory[];
+  /** Key positions, one entry per key spec (most commands have one or none). */
+  keys?: KeyPositions[];
+  /** Keys found by the command itself (e.g. after a numkeys argument): COMMAND GETKEYS asks it. */
+  getKeys?: (argv: Argv) => number[];
+  group: CommandGroup;
+  since: string;
+  summary: string;
+  complexity?: string;
+  args?: ArgSpec[];
+  /** COMMAND DOCS doc_flags, e.g. `deprecated`, `syscmd`. */
+  docFlags?: string[];
+  deprecatedSince?: string;
+  replacedBy?: string;
+  history?: Array<[string, string]>;
+  /** COMMAND INFO tips, e.g. `nondeterministic_output`. */
+  tips?: string[];
+  /** Subcommands of a container command (CLIENT, CONFIG, ...), which itself has no `run`. */
+  subcommands?: CommandSpec[];
+  /** Runs the command: reads `argv`, works on `client.db`, writes its reply to `client.reply`. */
+  run?: (client: Client, argv: Argv) => void;
+}
+
+/** Identity function that gives a command literal its type. */
+export function defineCommand(spec: CommandSpec): CommandSpec {
+  return spec;
+}

@@ -1,0 +1,42 @@
+/**
+ * What a key can hold. A Redis string is a latin1 JS string (binary-safe, compact); every other
+ * type is an object that says its type and its OBJECT ENCODING.
+ * @module
+ */
+
+/** The names TYPE replies with. */
+export type ValueType = "string" | "list" | "hash" | "set" | "zset" | "stream";
+
+/** A collection value (list, hash, set, sorted set, stream). */
+export interface CollectionValue {
+  readonly type: Exclude<ValueType, "string">;
+  /** OBJECT ENCODING's answer, e.g. `listpack` or `hashtable`. */
+  encoding(): string;
+}
+
+export type Value = string | CollectionValue;
+
+export function typeOf(value: Value): ValueType {
+  return typeof value === "string" ? "string" : value.type;
+}
+
+/** Redis's OBJECT_SHARED_INTEGERS-free int encoding test: a canonical int64 in ≤ 20 chars. */
+export function isIntEncodable(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || n > 20) return false;
+  let i = value.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === n) return false;
+  if (value.charCodeAt(i) === 48) return n === 1; // "0" only; no leading zeros, no "-0"
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  if (n >= 19) {
+    const big = BigInt(value);
+    return big >= -(2n ** 63n) && big < 2n ** 63n;
+  }
+  return true;
+}
+
+/** Strings up to this length are `embstr` in Redis (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
+export const EMBSTR_SIZE_LIMIT = 44;
