@@ -3,6 +3,8 @@
  * @module
  */
 import { connectionCommands } from "./connection.ts";
+import { keyCommands } from "./keys.ts";
+import { serverCommands } from "./server.ts";
 import { CommandTable } from "./registry.ts";
 import { stringCommands } from "./strings.ts";
 import type { CommandSpec } from "./types.ts";
@@ -10,6 +12,8 @@ import type { CommandSpec } from "./types.ts";
 /** All declarations, family by family. */
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
+  ...serverCommands,
+  ...keyCommands,
   ...stringCommands,
 ];
 
