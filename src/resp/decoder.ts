@@ -48,6 +48,8 @@ export class RespDecoder {
   #args: Argv = [];
   #failed = false;
   #maxBulkLength: () => number;
+  /** `maxBulkLength()` read once per chunk, not once per argument. */
+  #bulkLimit = 0;
 
   constructor(options: DecoderOptions = {}) {
     this.#maxBulkLength = options.maxBulkLength ?? (() => 512 * 1024 * 1024);
@@ -66,6 +68,7 @@ export class RespDecoder {
       bytes = this.#pending.subarray(0, this.#pendingLength);
     }
     const end = bytes.length;
+    this.#bulkLimit = this.#maxBulkLength();
     const consumed = this.#parse(bytes, end, batch);
     if (batch.protocolError !== undefined) {
       this.#failed = true;
@@ -157,7 +160,7 @@ export class RespDecoder {
             return pos;
           }
           const length = parseInteger(bytes, pos + 1, cr);
-          if (Number.isNaN(length) || length < 0 || length > this.#maxBulkLength()) {
+          if (Number.isNaN(length) || length < 0 || length > this.#bulkLimit) {
             batch.protocolError = "ERR Protocol error: invalid bulk length";
             return pos;
           }
