@@ -25,7 +25,8 @@ export type CommandFlag =
   | "may_replicate"
   | "no_mandatory_keys"
   | "no_multi"
-  | "allow_busy";
+  | "allow_busy"
+  | "no_async_loading";
 
 /** ACL categories beyond those Redis derives from the flags (write, read, fast, slow, ...). */
 export type AclCategory =
@@ -115,13 +116,43 @@ export type KeySpecFlag =
   | "incomplete"
   | "variable_flags";
 
-/** Where the keys are: Redis's legacy (first, last, step) plus the flags of its key spec. */
+/**
+ * One key spec. The common shape is a range: keys from argv index `first` to `last`, every
+ * `step`. Other shapes override how the first key is found (`keyword`) or how many keys follow
+ * it (`keynum`); `unknown` marks keys only the command itself can find (COMMAND INFO shows
+ * them, `getKeys` finds them).
+ *
+ * @example
+ * ```ts
+ * // GET key: one key at index 1
+ * const get: KeyPositions = { first: 1, last: 1, step: 1, flags: ["RO", "access"] };
+ * // EVAL script numkeys key...: numkeys at index 2, keys right after it
+ * const evalKeys: KeyPositions = {
+ *   first: 2, last: 0, step: 1, flags: ["RW", "access", "update"],
+ *   keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
+ * };
+ * ```
+ */
 export interface KeyPositions {
+  /** Index of the first key (begin_search `index`). */
   first: number;
-  /** Last key's index; negative counts from the end (-1 = last argument). */
+  /**
+   * Last key's index; negative counts from the end (-1 = last argument). With `keyword`, it is
+   * relative to the first key found (0 = just one key), as Redis's `lastkey`.
+   */
   last: number;
   step: number;
   flags: KeySpecFlag[];
+  /** COMMAND INFO `notes`. */
+  notes?: string;
+  /** With a negative `last`: split the remaining arguments in `limit` parts (XREAD STREAMS). */
+  limit?: number;
+  /** Search for this token from `startFrom` (negative: backwards from the end); keys follow it. */
+  keyword?: { keyword: string; startFrom: number };
+  /** The number of keys is at `keyNumIdx` after the start; keys begin `firstKey` after it. */
+  keynum?: { keyNumIdx: number; firstKey: number; keyStep: number };
+  /** Neither where the keys start nor how many there are can be told from argv. */
+  unknown?: boolean;
 }
 
 export interface CommandSpec {

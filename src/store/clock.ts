@@ -11,6 +11,12 @@
 export class Clock {
   #offset = 0;
   #frozen: number | null = null;
+  #listeners: Array<() => void> = [];
+
+  /** Calls `listener` after every `advance` or `set`, so caches of the time can refresh. */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
 
   /** Milliseconds since the Unix epoch, as the store sees them. */
   now(): number {
@@ -21,6 +27,7 @@ export class Clock {
   advance(ms: number): void {
     if (this.#frozen !== null) this.#frozen += ms;
     else this.#offset += ms;
+    for (const listener of this.#listeners) listener();
   }
 
   /** Sets the current time; with `freeze`, time then stands still until `advance` or `set`. */
@@ -31,5 +38,6 @@ export class Clock {
       this.#frozen = null;
       this.#offset = ms - Date.now();
     }
+    for (const listener of this.#listeners) listener();
   }
 }

@@ -46,17 +46,38 @@ export class ExpiryHeap {
   pop(): void {
     if (this.#size === 0) return;
     const last = --this.#size;
+    const deadline = this.#deadlines[last];
+    const key = this.#keys[last];
+    this.#keys.length = last;
+    if (last > 0) this.#siftDown(0, deadline, key);
+  }
+
+  /** Replaces the contents with these entries, in O(n) (a rebuild that drops stale entries). */
+  assign(entries: Iterable<[string, number]>): void {
+    const keys: string[] = [];
+    const values: number[] = [];
+    for (const [key, deadline] of entries) {
+      keys.push(key);
+      values.push(deadline);
+    }
+    this.#deadlines = new Float64Array(Math.max(64, values.length));
+    this.#deadlines.set(values);
+    this.#keys = keys;
+    this.#size = keys.length;
+    for (let i = (this.#size >> 1) - 1; i >= 0; i--) {
+      this.#siftDown(i, this.#deadlines[i], this.#keys[i]);
+    }
+  }
+
+  /** Places (deadline, key) at `i` or below, moving earlier children up. */
+  #siftDown(i: number, deadline: number, key: string): void {
+    const size = this.#size;
     const deadlines = this.#deadlines;
     const keys = this.#keys;
-    const deadline = deadlines[last];
-    const key = keys[last];
-    keys.length = last;
-    if (last === 0) return;
-    let i = 0;
     for (;;) {
       let child = 2 * i + 1;
-      if (child >= last) break;
-      if (child + 1 < last && deadlines[child + 1] < deadlines[child]) child++;
+      if (child >= size) break;
+      if (child + 1 < size && deadlines[child + 1] < deadlines[child]) child++;
       if (deadlines[child] >= deadline) break;
       deadlines[i] = deadlines[child];
       keys[i] = keys[child];

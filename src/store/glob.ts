@@ -23,6 +23,10 @@ function fold(c: number, nocase: boolean): number {
   return nocase && c >= 65 && c <= 90 ? c + 32 : c;
 }
 
+function signed(c: number): number {
+  return c > 127 ? c - 256 : c;
+}
+
 function matchFrom(
   pattern: string,
   p: number,
@@ -65,13 +69,16 @@ function matchFrom(
         } else if (c === 93 /* ']' */) {
           break;
         } else if (p + 2 < plen && pattern.charCodeAt(p + 1) === 45 /* '-' */) {
-          let start = c;
-          let end = pattern.charCodeAt(p + 2);
+          // Redis compares C chars, signed on the platforms it runs on: bytes ≥ 0x80 sort
+          // below 0 in a range.
+          let start = signed(c);
+          let end = signed(pattern.charCodeAt(p + 2));
           if (start > end) [start, end] = [end, start];
           start = fold(start, nocase);
           end = fold(end, nocase);
           p += 2;
-          if (tc >= start && tc <= end) matched = true;
+          const sc = signed(tc);
+          if (sc >= start && sc <= end) matched = true;
         } else if (fold(c, nocase) === tc) {
           matched = true;
         }

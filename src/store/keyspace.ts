@@ -4,7 +4,8 @@
  * Expiry works as in Redis: a key past its deadline is removed when it is next touched (lazy),
  * and an active cycle removes due keys in the background in bounded slices. The cycle is driven
  * by a min-heap of (deadline, key); when a TTL changes a new heap entry is pushed and the old one
- * is skipped as stale when it surfaces, so nothing is ever searched for.
+ * is skipped as stale when it surfaces, so nothing is ever searched for. As in Redis, a key is
+ * gone once the clock is past its deadline (at the deadline itself it still exists).
  *
  * Keys and string values are latin1 strings. The store knows nothing of connections or RESP.
  *
@@ -20,7 +21,7 @@
 import { Clock } from "./clock.ts";
 import { ExpiryHeap } from "./expiry_heap.ts";
 import { ScanCursors } from "./scan.ts";
-import type { Value } from "./values.ts";
+import { cloneValue, type Value } from "./values.ts";
 
 export interface KeyspaceOptions {
   databases?: number;
@@ -34,24 +35,75 @@ export interface KeyspaceStats {
   keyspaceMisses: number;
 }
 
+/**
+ * How key accesses are recorded, shared by every db; the server keeps it in step with
+ * `maxmemory-policy`, `lfu-log-factor` and `lfu-decay-time`. As in Redis, one number per key
+ * holds either the last access second (LRU policies and no eviction) or, under an LFU policy,
+ * the access minute and a logarithmic counter — so switching policy takes a while to adjust.
+ */
+export interface AccessPolicy {
+  /** Track LFU counters instead of access times. */
+  lfu: boolean;
+  logFactor: number;
+  /** Minutes for the counter to lose one; 0 never decays. */
+  decayTime: number;
+  /**
+   * Seconds since the keyspace was created, refreshed on every tick and clock move rather than
+   * read per access (Redis's cached LRU clock). Small, so per-key numbers stay small integers.
+   */
+  seconds: number;
+}
+
+/** A new key's LFU counter (Redis's LFU_INIT_VAL), so new keys are not evicted at once. */
+const LFU_INIT = 5;
+/** Deadlines past this are kept exactly as bigints beside their (rounded) number. */
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Why OBJECT ENCODING or REFCOUNT of a string differs from what its bytes suggest:
+ * `RAW` — changed in place (APPEND, SETRANGE) or copied from such a string;
+ * `UNSHARED` — a copy (COPY): Redis gives it its own object, never a shared integer;
+ * `TEXT` — stored by a command that never int-encodes (INCRBYFLOAT): `embstr` or `raw` by size.
+ */
+const RAW = 1;
+const UNSHARED = 2;
+const TEXT = 3;
+type StringHint = typeof RAW | typeof UNSHARED | typeof TEXT;
+
+/** Everything a key carries besides its name, for moving it between keys or databases. */
+interface KeyRecord {
+  value: Value;
+  deadline: number | bigint | undefined;
+  hint: StringHint | undefined;
+  accessed: number | undefined;
+}
+
 export class Database {
   readonly id: number;
   readonly clock: Clock;
   readonly stats: KeyspaceStats;
+  readonly access: AccessPolicy;
   #values = new Map<string, Value>();
   #expires = new Map<string, number>();
+  /** Exact deadlines beyond 2^53 ms (PEXPIREAT takes any int64); rarely used. */
+  #exactExpires = new Map<string, bigint>();
   #heap = new ExpiryHeap();
-  /** Last access, in seconds of the clock (OBJECT IDLETIME, and LRU eviction later). */
+  /** Per key: last access second, or `minute * 256 + counter` under LFU (see AccessPolicy). */
   #accessed = new Map<string, number>();
-  /** Keys whose string was last changed in place (APPEND, SETRANGE): Redis reports them `raw`. */
-  #modifiedInPlace = new Set<string>();
+  #stringHints = new Map<string, StringHint>();
   #randomWalk: Iterator<string> | null = null;
   #scanCursors = new ScanCursors();
 
-  constructor(id: number, clock: Clock, stats: KeyspaceStats) {
+  constructor(
+    id: number,
+    clock: Clock,
+    stats: KeyspaceStats,
+    access: AccessPolicy = { lfu: false, logFactor: 10, decayTime: 1, seconds: 0 },
+  ) {
     this.id = id;
     this.clock = clock;
     this.stats = stats;
+    this.access = access;
   }
 
   /** Keys, including those past their deadline that no one has touched yet (as DBSIZE). */
@@ -62,6 +114,11 @@ export class Database {
   /** Keys that have a TTL. */
   get expiresCount(): number {
     return this.#expires.size;
+  }
+
+  /** Entries in the expiry heap, stale ones included (for tests and INFO). */
+  get heapSize(): number {
+    return this.#heap.size;
   }
 
   /** Looks a key up for a command: expired keys vanish, access time is recorded. */
@@ -81,7 +138,18 @@ export class Database {
     return value;
   }
 
-  /** Looks a key up without recording access (OBJECT, TYPE-free inspection, SCAN filters). */
+  /**
+   * Like `read` but leaves the access time alone: for commands that inspect a key rather than
+   * use it (EXISTS, TYPE, TTL, OBJECT), as Redis's LOOKUP_NOTOUCH.
+   */
+  inspect(key: string): Value | undefined {
+    const value = this.peek(key);
+    if (value === undefined) this.stats.keyspaceMisses++;
+    else this.stats.keyspaceHits++;
+    return value;
+  }
+
+  /** Looks a key up without recording access or counting stats (SCAN filters, RANDOMKEY). */
   peek(key: string): Value | undefined {
     const value = this.#values.get(key);
     if (value === undefined) return undefined;
@@ -96,21 +164,37 @@ export class Database {
   /** Stores a value; the key's TTL is dropped unless `keepTtl`. */
   set(key: string, value: Value, keepTtl = false): void {
     this.#values.set(key, value);
-    if (!keepTtl && this.#expires.size > 0) this.#expires.delete(key);
-    if (this.#modifiedInPlace.size > 0) this.#modifiedInPlace.delete(key);
+    if (!keepTtl && this.#expires.size > 0) this.#dropExpire(key);
+    if (this.#stringHints.size > 0) this.#stringHints.delete(key);
     this.#touch(key);
   }
 
   /** Replaces a string that was changed in place (APPEND, SETRANGE), keeping its TTL. */
   setModifiedInPlace(key: string, value: string): void {
     this.#values.set(key, value);
-    this.#modifiedInPlace.add(key);
+    this.#stringHints.set(key, RAW);
     this.#touch(key);
+  }
+
+  /** Stores a string that Redis would keep as text even when it looks like an integer. */
+  setText(key: string, value: string, keepTtl = false): void {
+    this.set(key, value, keepTtl);
+    this.#stringHints.set(key, TEXT);
+  }
+
+  /** Whether the key's string was stored by `setText` (never `int` in OBJECT ENCODING). */
+  isStoredAsText(key: string): boolean {
+    return this.#stringHints.size > 0 && this.#stringHints.get(key) === TEXT;
   }
 
   /** Whether the key's string was last changed in place (OBJECT ENCODING says `raw`). */
   isModifiedInPlace(key: string): boolean {
-    return this.#modifiedInPlace.has(key);
+    return this.#stringHints.size > 0 && this.#stringHints.get(key) === RAW;
+  }
+
+  /** Whether the key's integer string is a private copy (COPY), not a shared object. */
+  isUnsharedInteger(key: string): boolean {
+    return this.#stringHints.size > 0 && this.#stringHints.get(key) === UNSHARED;
   }
 
   delete(key: string): boolean {
@@ -119,50 +203,115 @@ export class Database {
     return true;
   }
 
-  #forget(key: string): void {
-    if (this.#expires.size > 0) this.#expires.delete(key);
-    this.#accessed.delete(key);
-    if (this.#modifiedInPlace.size > 0) this.#modifiedInPlace.delete(key);
-  }
-
   /** The key's deadline in ms, or undefined when it has none. Call after a lookup. */
   getExpire(key: string): number | undefined {
     return this.#expires.size > 0 ? this.#expires.get(key) : undefined;
   }
 
-  /** Sets an existing key's deadline (absolute ms). A deadline in the past deletes the key. */
-  setExpire(key: string, deadline: number): void {
+  /** Like `getExpire`, but exact for deadlines beyond 2^53 ms (then a bigint). */
+  getExpireExact(key: string): number | bigint | undefined {
+    if (this.#exactExpires.size > 0) {
+      const exact = this.#exactExpires.get(key);
+      if (exact !== undefined) return exact;
+    }
+    return this.getExpire(key);
+  }
+
+  /**
+   * Sets an existing key's deadline (absolute ms, any int64). A deadline not in the future
+   * deletes the key, as Redis's EXPIRE does.
+   */
+  setExpire(key: string, deadline: number | bigint): void {
     if (deadline <= this.clock.now()) {
       this.delete(key);
       return;
     }
-    this.#expires.set(key, deadline);
-    this.#heap.push(deadline, key);
-    // Stale entries pile up when TTLs are changed often: rebuild before they dominate.
-    if (this.#heap.size > 2 * this.#expires.size + 1024) this.#rebuildHeap();
+    this.#storeExpire(key, deadline);
+  }
+
+  #storeExpire(key: string, deadline: number | bigint): void {
+    const rounded = Number(deadline);
+    this.#expires.set(key, rounded);
+    if (rounded > MAX_EXACT) this.#exactExpires.set(key, BigInt(deadline));
+    else if (this.#exactExpires.size > 0) this.#exactExpires.delete(key);
+    this.#heap.push(rounded, key);
+    this.#maybeRebuildHeap();
   }
 
   /** Removes the key's TTL; returns whether it had one. */
   persist(key: string): boolean {
-    return this.#expires.size > 0 && this.#expires.delete(key);
+    if (this.#expires.size === 0 || !this.#expires.has(key)) return false;
+    this.#dropExpire(key);
+    return true;
   }
 
-  /** Moves a key (value and TTL) to `to`, replacing what was there. */
+  /** Moves a key (value, TTL, encoding and access time) to `to`, replacing what was there. */
   rename(from: string, to: string): void {
-    const value = this.#values.get(from);
-    if (value === undefined) return;
-    const deadline = this.getExpire(from);
-    const inPlace = this.#modifiedInPlace.has(from);
-    this.delete(from);
-    this.set(to, value);
-    if (deadline !== undefined) this.setExpire(to, deadline);
-    if (inPlace) this.#modifiedInPlace.add(to);
+    const record = this.#take(from);
+    if (record !== undefined) this.#install(to, record);
   }
 
-  /** Seconds since the key was last read or written. */
+  /** Moves a key to the same name in `target`, replacing what was there. */
+  moveTo(key: string, target: Database): void {
+    const record = this.#take(key);
+    if (record !== undefined) target.#install(key, record);
+  }
+
+  /**
+   * Copies a key, deep, to `targetKey` in `target` (which may be this db), replacing what was
+   * there. The copy keeps the TTL and the string encoding; like a new key, it is fresh for LRU/LFU.
+   */
+  copyTo(key: string, target: Database, targetKey: string): void {
+    const value = this.#values.get(key);
+    if (value === undefined) return;
+    let hint = this.#stringHints.size > 0 ? this.#stringHints.get(key) : undefined;
+    if (hint === undefined && typeof value === "string") hint = UNSHARED;
+    target.#install(targetKey, {
+      value: cloneValue(value),
+      deadline: this.getExpireExact(key),
+      hint,
+      accessed: undefined,
+    });
+  }
+
+  #take(key: string): KeyRecord | undefined {
+    const value = this.#values.get(key);
+    if (value === undefined) return undefined;
+    const record: KeyRecord = {
+      value,
+      deadline: this.getExpireExact(key),
+      hint: this.#stringHints.size > 0 ? this.#stringHints.get(key) : undefined,
+      accessed: this.#accessed.get(key),
+    };
+    this.delete(key);
+    return record;
+  }
+
+  #install(key: string, record: KeyRecord): void {
+    this.#values.set(key, record.value);
+    if (this.#expires.size > 0) this.#dropExpire(key);
+    // Moved as is, even when due this very millisecond: the key was alive when looked up.
+    if (record.deadline !== undefined) this.#storeExpire(key, record.deadline);
+    if (record.hint !== undefined) this.#stringHints.set(key, record.hint);
+    else if (this.#stringHints.size > 0) this.#stringHints.delete(key);
+    if (record.accessed !== undefined) this.#accessed.set(key, record.accessed);
+    else {
+      this.#accessed.delete(key);
+      this.#touch(key);
+    }
+  }
+
+  /** Seconds since the key was last read or written (meaningful when not tracking LFU). */
   idleSeconds(key: string): number {
     const at = this.#accessed.get(key);
-    return at === undefined ? 0 : Math.max(0, this.#nowSeconds() - at);
+    return at === undefined ? 0 : Math.max(0, this.access.seconds - at);
+  }
+
+  /** The key's LFU counter (OBJECT FREQ): logarithmic in accesses, decayed by idle minutes. */
+  frequency(key: string): number {
+    const packed = this.#accessed.get(key);
+    if (packed === undefined) return LFU_INIT;
+    return this.#decayed(packed, Math.floor(this.access.seconds / 60));
   }
 
   /** All keys in insertion order, skipping expired ones (without deleting them, as KEYS). */
@@ -171,7 +320,7 @@ export class Database {
     for (const key of this.#values.keys()) {
       if (this.#expires.size > 0) {
         const deadline = this.#expires.get(key);
-        if (deadline !== undefined && deadline <= now) continue;
+        if (deadline !== undefined && deadline < now) continue;
       }
       yield key;
     }
@@ -179,11 +328,13 @@ export class Database {
 
   /**
    * One SCAN step: visits up to `count` keys from `cursor` (expired ones are removed, not
-   * visited) and returns the next cursor, 0 at the end. See `ScanCursors` for the guarantee.
+   * visited) and returns the next cursor, 0 at the end. Every key present from the first call
+   * to the last is visited at least once; see `ScanCursors`.
    */
-  scan(cursor: bigint, count: number, visit: (key: string) => void): bigint {
+  scan(cursor: bigint, count: number, visit: (key: string, value: Value) => void): bigint {
     return this.#scanCursors.scan(cursor, count, () => this.#values.keys(), (key) => {
-      if (this.peek(key) !== undefined) visit(key);
+      const value = this.peek(key);
+      if (value !== undefined) visit(key, value);
     });
   }
 
@@ -191,7 +342,8 @@ export class Database {
   randomKey(): string | undefined {
     // Map has no random access: small dbs pick uniformly; big ones take a random stride along
     // a rolling iterator, which is O(1) amortized and spreads picks over the whole keyspace.
-    for (let attempt = 0; attempt < 100 && this.#values.size > 0; attempt++) {
+    // An expired pick is deleted, so every miss makes progress.
+    while (this.#values.size > 0) {
       let key: string | undefined;
       if (this.#values.size <= 64) {
         const index = Math.floor(Math.random() * this.#values.size);
@@ -223,8 +375,9 @@ export class Database {
     const count = this.#values.size;
     this.#values = new Map();
     this.#expires = new Map();
+    this.#exactExpires = new Map();
     this.#accessed = new Map();
-    this.#modifiedInPlace = new Set();
+    this.#stringHints = new Map();
     this.#heap.clear();
     this.#randomWalk = null;
     this.#scanCursors.clear();
@@ -235,12 +388,10 @@ export class Database {
   swapWith(other: Database): void {
     [this.#values, other.#values] = [other.#values, this.#values];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
+    [this.#exactExpires, other.#exactExpires] = [other.#exactExpires, this.#exactExpires];
     [this.#heap, other.#heap] = [other.#heap, this.#heap];
     [this.#accessed, other.#accessed] = [other.#accessed, this.#accessed];
-    [this.#modifiedInPlace, other.#modifiedInPlace] = [
-      other.#modifiedInPlace,
-      this.#modifiedInPlace,
-    ];
+    [this.#stringHints, other.#stringHints] = [other.#stringHints, this.#stringHints];
     this.#randomWalk = other.#randomWalk = null;
     this.#scanCursors.clear();
     other.#scanCursors.clear();
@@ -254,7 +405,7 @@ export class Database {
     const now = this.clock.now();
     let deleted = 0;
     let checked = 0;
-    while (this.#heap.peekDeadline() <= now) {
+    while (this.#heap.peekDeadline() < now) {
       const key = this.#heap.peekKey()!;
       const when = this.#heap.peekDeadline();
       this.#heap.pop();
@@ -264,61 +415,117 @@ export class Database {
         this.stats.expiredKeys++;
         deleted++;
       }
-      if ((++checked & 255) === 0 && performance.now() >= deadlineMs) break;
+      if ((++checked & 63) === 0 && performance.now() >= deadlineMs) break;
     }
     return deleted;
   }
 
+  /** Clears what a removed key leaves besides its value. */
+  #forget(key: string): void {
+    this.#scanCursors.noteRemoval();
+    if (this.#expires.size > 0) this.#dropExpire(key);
+    this.#accessed.delete(key);
+    if (this.#stringHints.size > 0) this.#stringHints.delete(key);
+  }
+
+  #dropExpire(key: string): void {
+    if (!this.#expires.delete(key)) return;
+    if (this.#exactExpires.size > 0) this.#exactExpires.delete(key);
+    this.#maybeRebuildHeap();
+  }
+
   #expireIfDue(key: string): boolean {
     const deadline = this.#expires.get(key);
-    if (deadline === undefined || deadline > this.clock.now()) return false;
+    if (deadline === undefined || deadline >= this.clock.now()) return false;
     this.#values.delete(key);
     this.#forget(key);
     this.stats.expiredKeys++;
     return true;
   }
 
+  /** Records an access: the second (hot path: one Map read), or Redis's LFU increment. */
   #touch(key: string): void {
-    const now = this.#nowSeconds();
-    if (this.#accessed.get(key) !== now) this.#accessed.set(key, now);
+    const access = this.access;
+    const packed = this.#accessed.get(key);
+    if (!access.lfu) {
+      if (packed !== access.seconds) this.#accessed.set(key, access.seconds);
+      return;
+    }
+    const minute = Math.floor(access.seconds / 60);
+    if (packed === undefined) {
+      this.#accessed.set(key, minute * 256 + LFU_INIT);
+      return;
+    }
+    let counter = this.#decayed(packed, minute);
+    if (counter < 255) {
+      const base = counter > LFU_INIT ? counter - LFU_INIT : 0;
+      if (Math.random() < 1 / (base * access.logFactor + 1)) counter++;
+    }
+    const next = minute * 256 + counter;
+    if (next !== packed) this.#accessed.set(key, next);
   }
 
-  #nowSeconds(): number {
-    return Math.floor(this.clock.now() / 1000);
+  /** The LFU counter in `packed`, less one for every `decayTime` minutes idle since. */
+  #decayed(packed: number, nowMinute: number): number {
+    const at = Math.floor(packed / 256);
+    const counter = packed - at * 256;
+    if (this.access.decayTime <= 0) return counter;
+    const periods = Math.floor((nowMinute - at) / this.access.decayTime);
+    return periods <= 0 ? counter : Math.max(0, counter - periods);
   }
 
-  #rebuildHeap(): void {
-    this.#heap.clear();
-    for (const [key, deadline] of this.#expires) this.#heap.push(deadline, key);
+  /** Stale entries pile up when TTLs change or keys go: rebuild before they dominate. */
+  #maybeRebuildHeap(): void {
+    if (this.#heap.size > 2 * this.#expires.size + 1024) this.#heap.assign(this.#expires);
   }
 }
 
 export class Keyspace {
   readonly clock: Clock;
   readonly stats: KeyspaceStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** Shared by every db; see AccessPolicy. */
+  readonly access: AccessPolicy = { lfu: false, logFactor: 10, decayTime: 1, seconds: 0 };
   readonly databases: Database[];
+  /** The clock reading the access seconds count from. */
+  readonly #epoch: number;
+  /** Where the next active expiry cycle starts, so a backlog in one db cannot starve others. */
+  #nextExpireDb = 0;
 
   constructor(options: KeyspaceOptions = {}) {
     this.clock = options.clock ?? new Clock();
+    this.#epoch = this.clock.now();
+    this.clock.onChange(() => this.refreshClock());
     const count = options.databases ?? 16;
     this.databases = Array.from(
       { length: count },
-      (_, id) => new Database(id, this.clock, this.stats),
+      (_, id) => new Database(id, this.clock, this.stats, this.access),
     );
+  }
+
+  /** Re-reads the clock into `access.seconds`; the server calls it every tick. */
+  refreshClock(): void {
+    this.access.seconds = Math.floor((this.clock.now() - this.#epoch) / 1000);
   }
 
   db(index: number): Database {
     return this.databases[index];
   }
 
-  /** Runs one slice of active expiry over every db, stopping after `budgetMs`. */
+  /** Runs one slice of active expiry over the dbs, stopping after `budgetMs`. */
   activeExpireCycle(budgetMs: number): number {
     const deadline = performance.now() + budgetMs;
+    const count = this.databases.length;
     let deleted = 0;
-    for (const db of this.databases) {
+    for (let i = 0; i < count; i++) {
+      const db = this.databases[(this.#nextExpireDb + i) % count];
       if (db.expiresCount > 0) deleted += db.expireDue(deadline);
-      if (performance.now() >= deadline) break;
+      if (performance.now() >= deadline) {
+        // Resume with the db that ran out of time.
+        this.#nextExpireDb = db.id;
+        return deleted;
+      }
     }
+    this.#nextExpireDb = (this.#nextExpireDb + 1) % count;
     return deleted;
   }
 

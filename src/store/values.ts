@@ -12,6 +12,8 @@ export interface CollectionValue {
   readonly type: Exclude<ValueType, "string">;
   /** OBJECT ENCODING's answer, e.g. `listpack` or `hashtable`. */
   encoding(): string;
+  /** A deep copy that shares nothing mutable with this value (COPY). */
+  clone(): CollectionValue;
 }
 
 export type Value = string | CollectionValue;
@@ -20,7 +22,12 @@ export function typeOf(value: Value): ValueType {
   return typeof value === "string" ? "string" : value.type;
 }
 
-/** Redis's OBJECT_SHARED_INTEGERS-free int encoding test: a canonical int64 in ≤ 20 chars. */
+/** A copy of a value for another key: strings are immutable and shared, collections cloned. */
+export function cloneValue(value: Value): Value {
+  return typeof value === "string" ? value : value.clone();
+}
+
+/** Whether Redis would store the string as `int`: a canonical int64 in ≤ 20 chars. */
 export function isIntEncodable(value: string): boolean {
   const n = value.length;
   if (n === 0 || n > 20) return false;
@@ -40,3 +47,6 @@ export function isIntEncodable(value: string): boolean {
 
 /** Strings up to this length are `embstr` in Redis (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
 export const EMBSTR_SIZE_LIMIT = 44;
+
+/** Integers below this are shared objects in Redis (OBJ_SHARED_INTEGERS): OBJECT REFCOUNT says so. */
+export const SHARED_INTEGERS = 10000;
