@@ -9,13 +9,20 @@ import { ServerPair } from "./support/servers.ts";
 const pair = await ServerPair.start();
 addEventListener("unload", () => pair.close());
 
-/** Sends `input` to both servers (then, unless `close`, a QUIT) and compares all output. */
-async function compareRaw(input: string, name = JSON.stringify(input.slice(0, 60))) {
+/**
+ * Sends `input` to both servers, then (with `quit`) a QUIT, and compares everything each sends
+ * until it closes.
+ */
+async function compareRaw(
+  input: string,
+  name = JSON.stringify(input.slice(0, 60)),
+  { quit = true } = {},
+) {
   const [ours, theirs] = await pair.connect();
   try {
     const [a, b] = await Promise.all([ours, theirs].map(async (client) => {
       await client.write(input);
-      await client.write("*1\r\n$4\r\nQUIT\r\n").catch(() => {});
+      if (quit) await client.write("*1\r\n$4\r\nQUIT\r\n").catch(() => {});
       return await client.readUntilClosed();
     }));
     assertEquals(a, b, name);
@@ -50,9 +57,12 @@ Deno.test("protocol: malformed frames get Redis's error and the connection close
 });
 
 Deno.test("protocol: oversized inline and header lines", async () => {
-  await compareRaw("x".repeat(64 * 1024 + 10), "too big inline request");
-  await compareRaw("*" + "1".repeat(64 * 1024 + 10), "too big mbulk count string");
-  await compareRaw("*1\r\n$" + "1".repeat(64 * 1024 + 10), "too big bulk count string");
+  // Nothing follows the long line: whether Redis sees a terminator that arrives later depends on
+  // how its reads chunk the bytes, so that case has no single right answer to compare.
+  const noQuit = { quit: false };
+  await compareRaw("x".repeat(64 * 1024 + 10), "too big inline request", noQuit);
+  await compareRaw("*" + "1".repeat(64 * 1024 + 10), "too big mbulk count string", noQuit);
+  await compareRaw("*1\r\n$" + "1".repeat(64 * 1024 + 10), "too big bulk count string", noQuit);
 });
 
 Deno.test("protocol: pipelines, inline commands, empty frames and odd separators", async () => {

@@ -31,11 +31,13 @@ export class Client {
   authenticated = true;
   libName = "";
   libVersion = "";
-  /** Last time a command arrived, ms. */
+  /** When the last command ran, in `performance.now()` ms (CLIENT LIST idle). */
   lastInteraction: number;
   /** Full name of the last command run, e.g. `client|list`. */
   lastCommand = "NULL";
   replyMode: ReplyMode = "on";
+  /** Set by CLIENT REPLY SKIP: the next command's reply is dropped. */
+  skipNextReply = false;
   noEvict = false;
   /** Set by QUIT, a protocol error or CLIENT KILL: close once pending replies are written. */
   closeAfterReply = false;
@@ -47,7 +49,7 @@ export class Client {
     this.laddr = options.laddr ?? "127.0.0.1:0";
     this.db = options.server.keyspace.db(0);
     this.createdAt = options.server.keyspace.clock.now();
-    this.lastInteraction = this.createdAt;
+    this.lastInteraction = performance.now();
   }
 
   get resp(): 2 | 3 {

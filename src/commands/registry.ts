@@ -6,7 +6,7 @@
 import type { Argv } from "../resp/decoder.ts";
 import type { Client } from "./client.ts";
 import { ReplyError, wrongArity } from "./errors.ts";
-import type { AclCategory, CommandFlag, CommandSpec } from "./types.ts";
+import type { AclCategory, CommandFlag, CommandSpec, KeyPositions, KeySpecFlag } from "./types.ts";
 
 /** A declaration plus what the table derives and counts for it. */
 export interface RegisteredCommand {
@@ -15,10 +15,17 @@ export interface RegisteredCommand {
   readonly fullName: string;
   readonly parent?: RegisteredCommand;
   readonly subcommands: Map<string, RegisteredCommand>;
+  /** INFO commandstats counters; CONFIG RESETSTAT zeroes them. */
   calls: number;
+  /** Microseconds spent running it. */
+  usec: number;
+  /** Refused before running (wrong arity). */
+  rejectedCalls: number;
+  /** Ran and threw a reply error. */
+  failedCalls: number;
 }
 
-/** Redis's order of flags in COMMAND INFO. */
+/** Redis's order of flags in COMMAND INFO (`may_replicate` is never shown, as in Redis). */
 const FLAG_ORDER: CommandFlag[] = [
   "write",
   "readonly",
@@ -34,8 +41,8 @@ const FLAG_ORDER: CommandFlag[] = [
   "asking",
   "fast",
   "no_auth",
-  "may_replicate",
   "no_mandatory_keys",
+  "no_async_loading",
   "no_multi",
   "allow_busy",
 ];
@@ -110,13 +117,28 @@ export class CommandTable {
     }
     const arity = command.spec.arity;
     if ((arity > 0 && arity !== argv.length) || argv.length < -arity) {
+      command.rejectedCalls++;
       return wrongArity(command.fullName);
     }
     return command;
   }
 
+  /** Finds a command or subcommand by its full name (`get`, `client|list`), any case. */
+  lookupFullName(fullName: string): RegisteredCommand | undefined {
+    const bar = fullName.indexOf("|");
+    if (bar < 0) return this.lookup(fullName);
+    return this.lookup(fullName.slice(0, bar))?.subcommands.get(
+      fullName.slice(bar + 1).toLowerCase(),
+    );
+  }
+
   /** Runs one command for a client, writing its reply (or error) to `client.reply`. */
   execute(client: Client, argv: Argv): void {
+    // CLIENT REPLY SKIP arms the skip for the command after it; the connection drops that reply.
+    if (client.skipNextReply) {
+      client.skipNextReply = false;
+      if (client.replyMode === "on") client.replyMode = "skip";
+    }
     const command = this.resolve(argv);
     if (typeof command === "string") {
       client.reply.error(command);
@@ -129,10 +151,13 @@ export class CommandTable {
   run(client: Client, command: RegisteredCommand, argv: Argv): void {
     command.calls++;
     client.lastCommand = command.fullName;
+    const start = performance.now();
+    client.lastInteraction = start;
     try {
       command.spec.run!(client, argv);
     } catch (error) {
       if (error instanceof ReplyError) {
+        command.failedCalls++;
         client.reply.error(error.message);
       } else {
         // A bug in a command must not take the connection (or the server) down.
@@ -140,6 +165,20 @@ export class CommandTable {
         client.reply.error(`ERR internal error running '${command.fullName}'`);
       }
     }
+    command.usec += (performance.now() - start) * 1000;
+  }
+
+  /** Zeroes every command's counters (CONFIG RESETSTAT). */
+  resetStats(): void {
+    const reset = (command: RegisteredCommand) => {
+      command.calls =
+        command.usec =
+        command.rejectedCalls =
+        command.failedCalls =
+          0;
+      command.subcommands.forEach(reset);
+    };
+    this.#commands.forEach(reset);
   }
 }
 
@@ -150,6 +189,9 @@ function register(spec: CommandSpec, parent: RegisteredCommand | undefined): Reg
     parent,
     subcommands: new Map(),
     calls: 0,
+    usec: 0,
+    rejectedCalls: 0,
+    failedCalls: 0,
   };
   for (const sub of spec.subcommands ?? []) {
     command.subcommands.set(sub.name, register(sub, command));
@@ -190,13 +232,112 @@ export function aclCategories(spec: CommandSpec): AclCategory[] {
   return ACL_CATEGORY_ORDER.filter((category) => categories.has(category));
 }
 
+/** Redis's legacy (first, last, step) summary of a command's key specs, for COMMAND INFO. */
+export interface LegacyKeyRange {
+  first: number;
+  last: number;
+  step: number;
+  /** Some keys are not covered by the range: COMMAND INFO adds the `movablekeys` flag. */
+  movable: boolean;
+}
+
+/**
+ * Folds the key specs into one (first, last, step) range as Redis does: a lone index/range spec
+ * is used as is; otherwise consecutive plain ranges (step 1) are merged and anything else only
+ * marks the command movable. A command with `getKeys` is always movable.
+ */
+export function legacyKeyRange(spec: CommandSpec): LegacyKeyRange {
+  const specs = spec.keys ?? [];
+  let movable = spec.getKeys !== undefined;
+  const isRange = (keys: KeyPositions) => !keys.keyword && !keys.keynum && !keys.unknown;
+  if (specs.length === 1 && isRange(specs[0])) {
+    const only = specs[0];
+    return {
+      first: only.first,
+      last: only.last,
+      step: only.step,
+      movable: movable || only.flags.includes("incomplete"),
+    };
+  }
+  let first = Infinity;
+  let last = 0;
+  let previousLast = 0;
+  for (const keys of specs) {
+    if (!isRange(keys) || keys.step !== 1 || (previousLast && previousLast !== keys.first - 1)) {
+      movable = true;
+      continue;
+    }
+    if (keys.flags.includes("incomplete")) movable = true;
+    first = Math.min(first, keys.first);
+    // Compared as unsigned, as Redis does: a negative (from the end) last wins over any index.
+    if (last >= 0 && (keys.last < 0 || keys.last > last)) last = keys.last;
+    previousLast = last;
+  }
+  if (first === Infinity) {
+    return { first: 0, last: 0, step: 0, movable: specs.length > 0 || movable };
+  }
+  return { first, last, step: 1, movable };
+}
+
+/** A key found in argv and the flags of the key spec that found it. */
+export interface FoundKey {
+  index: number;
+  flags: KeySpecFlag[];
+}
+
+/**
+ * Keys in argv for a command, from its key specs (or its own `getKeys`), as COMMAND GETKEYS
+ * reports them. Returns null when argv does not fit the specs (too few arguments, a bad
+ * numkeys).
+ */
+export function findKeys(spec: CommandSpec, argv: Argv): FoundKey[] | null {
+  if (spec.getKeys) {
+    const flags = spec.keys?.[0]?.flags ?? [];
+    return spec.getKeys(argv).map((index) => ({ index, flags }));
+  }
+  const found: FoundKey[] = [];
+  for (const keys of spec.keys ?? []) {
+    if (keys.unknown) continue;
+    let start = keys.first;
+    if (keys.keyword) {
+      start = keywordPosition(argv, keys.keyword.keyword, keys.keyword.startFrom);
+      if (start < 0) continue;
+    }
+    let last: number;
+    let step = keys.step;
+    if (keys.keynum) {
+      const count = Number(argv[start + keys.keynum.keyNumIdx]);
+      if (!Number.isInteger(count) || count < 0) return null;
+      start += keys.keynum.firstKey;
+      step = keys.keynum.keyStep;
+      last = start + (count - 1) * step;
+    } else {
+      // `last` is absolute for index specs and relative to the keyword for keyword specs.
+      const relative = keys.last < 0 ? keys.last : keys.last - (keys.keyword ? 0 : keys.first);
+      if (relative >= 0) last = start + relative;
+      else if (keys.limit) last = start + Math.floor((argv.length - start) / keys.limit) + relative;
+      else last = argv.length + relative;
+    }
+    if (last >= argv.length) return null;
+    for (let i = start; i <= last; i += step) found.push({ index: i, flags: keys.flags });
+  }
+  return found;
+}
+
+function keywordPosition(argv: Argv, keyword: string, startFrom: number): number {
+  const lower = keyword.toLowerCase();
+  const backwards = startFrom < 0;
+  for (
+    let i = backwards ? argv.length + startFrom : startFrom;
+    backwards ? i > 0 : i < argv.length;
+    i += backwards ? -1 : 1
+  ) {
+    if (argv[i].toLowerCase() === lower) return i + 1;
+  }
+  return -1;
+}
+
 /** Key positions in argv for a command, from its declaration (COMMAND GETKEYS, ACL, cluster). */
 export function keyIndexes(spec: CommandSpec, argv: Argv): number[] {
-  if (spec.getKeys) return spec.getKeys(argv);
-  const indexes: number[] = [];
-  for (const keys of spec.keys ?? []) {
-    const last = keys.last < 0 ? argv.length + keys.last : keys.last;
-    for (let i = keys.first; i <= last && i < argv.length; i += keys.step) indexes.push(i);
-  }
-  return indexes;
+  return (findKeys(spec, argv) ?? []).map((key) => key.index);
 }

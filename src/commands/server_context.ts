@@ -30,6 +30,8 @@ export interface ServerContext {
   readonly startedAt: number;
   /** 40 hex chars, new at every start (INFO run_id). */
   readonly runId: string;
+  /** 40 hex chars, the replication id (INFO master_replid). */
+  readonly replId: string;
   /** The TCP port actually bound (0 before listening). */
   readonly port: number;
   /** Closes a client's connection once its pending replies are written. */

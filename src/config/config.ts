@@ -19,8 +19,13 @@ export interface ParamSpec {
   default: string;
   /** Settable only at start (flags, config file), not by CONFIG SET. */
   immutable?: boolean;
+  /** Refused by CONFIG SET as Redis refuses its protected configs (enable-protected-configs no). */
+  protected?: boolean;
   min?: number;
-  max?: number;
+  /** Upper bound; a bigint where Redis's is beyond 2^53 (its error text prints it). */
+  max?: number | bigint;
+  /** Values above this are accepted but stored as this (Redis caps `hz` at 500). */
+  clampMax?: number;
   /** Allowed values of an enum. */
   values?: string[];
   /** Extra validation; returns an error detail for a bad value. */
@@ -28,30 +33,34 @@ export interface ParamSpec {
 }
 
 const GB = 1024 * 1024 * 1024;
+const INT_MAX = 2147483647;
+const UINT_MAX = 4294967295;
+const LLONG_MAX = 2n ** 63n - 1n;
+const ULLONG_MAX = 2n ** 64n - 1n;
 
 /** Every parameter Redeno has. Later features add theirs here. */
 export const PARAMS: ParamSpec[] = [
   { name: "port", kind: "integer", default: "6379", min: 0, max: 65535, immutable: true },
   { name: "bind", kind: "string", default: "127.0.0.1 -::1", immutable: true },
-  { name: "databases", kind: "integer", default: "16", min: 1, max: 2147483647, immutable: true },
+  { name: "databases", kind: "integer", default: "16", min: 1, max: INT_MAX, immutable: true },
   {
     name: "loglevel",
     kind: "enum",
     default: "notice",
-    values: ["debug", "verbose", "notice", "warning", "nothing"],
+    values: ["debug", "verbose", "notice", "warning"],
   },
   {
     name: "proto-max-bulk-len",
     kind: "memory",
     default: String(512 * 1024 * 1024),
     min: 1024 * 1024,
-    max: Number.MAX_SAFE_INTEGER,
+    max: LLONG_MAX,
   },
-  { name: "maxclients", kind: "integer", default: "10000", min: 1, max: 2147483647 },
-  { name: "timeout", kind: "integer", default: "0", min: 0, max: 2147483647 },
-  { name: "tcp-keepalive", kind: "integer", default: "300", min: 0, max: 2147483647 },
-  { name: "hz", kind: "integer", default: "10", min: 0, max: 2147483647 },
-  { name: "maxmemory", kind: "memory", default: "0", min: 0, max: Number.MAX_SAFE_INTEGER },
+  { name: "maxclients", kind: "integer", default: "10000", min: 1, max: UINT_MAX },
+  { name: "timeout", kind: "integer", default: "0", min: 0, max: INT_MAX },
+  { name: "tcp-keepalive", kind: "integer", default: "300", min: 0, max: INT_MAX },
+  { name: "hz", kind: "integer", default: "10", min: 0, max: INT_MAX, clampMax: 500 },
+  { name: "maxmemory", kind: "memory", default: "0", min: 0, max: ULLONG_MAX },
   {
     name: "maxmemory-policy",
     kind: "enum",
@@ -67,17 +76,56 @@ export const PARAMS: ParamSpec[] = [
       "noeviction",
     ],
   },
-  { name: "save", kind: "string", default: "" },
+  { name: "maxmemory-samples", kind: "integer", default: "5", min: 1, max: 64 },
+  { name: "maxmemory-eviction-tenacity", kind: "integer", default: "10", min: 0, max: 100 },
+  { name: "maxmemory-clients", kind: "memory", default: "0", min: 0, max: LLONG_MAX },
+  { name: "save", kind: "string", default: "", validate: validateSave },
   { name: "appendonly", kind: "boolean", default: "no" },
-  { name: "dir", kind: "string", default: "", immutable: true },
-  { name: "dbfilename", kind: "string", default: "dump.rdb" },
-  { name: "lfu-log-factor", kind: "integer", default: "10", min: 0, max: 2147483647 },
-  { name: "lfu-decay-time", kind: "integer", default: "1", min: 0, max: 2147483647 },
-  { name: "slowlog-log-slower-than", kind: "integer", default: "10000", min: -1, max: 2 ** 53 },
-  { name: "slowlog-max-len", kind: "integer", default: "128", min: 0, max: 2147483647 },
-  { name: "protected-mode", kind: "boolean", default: "yes", immutable: true },
-  { name: "client-query-buffer-limit", kind: "memory", default: String(GB), min: 1024 * 1024 },
+  {
+    name: "appendfsync",
+    kind: "enum",
+    default: "everysec",
+    values: ["always", "everysec", "no"],
+  },
+  { name: "dir", kind: "string", default: "", protected: true },
+  { name: "dbfilename", kind: "string", default: "dump.rdb", protected: true },
+  { name: "lfu-log-factor", kind: "integer", default: "10", min: 0, max: INT_MAX },
+  { name: "lfu-decay-time", kind: "integer", default: "1", min: 0, max: INT_MAX },
+  {
+    name: "slowlog-log-slower-than",
+    kind: "integer",
+    default: "10000",
+    min: -1,
+    max: LLONG_MAX,
+  },
+  { name: "slowlog-max-len", kind: "integer", default: "128", min: 0, max: LLONG_MAX },
+  { name: "protected-mode", kind: "boolean", default: "yes" },
+  {
+    name: "client-query-buffer-limit",
+    kind: "memory",
+    default: String(GB),
+    min: 1024 * 1024,
+    max: LLONG_MAX,
+  },
+  { name: "daemonize", kind: "boolean", default: "no", immutable: true },
+  { name: "cluster-enabled", kind: "boolean", default: "no", immutable: true },
+  {
+    name: "enable-debug-command",
+    kind: "enum",
+    default: "no",
+    values: ["no", "yes", "local"],
+    immutable: true,
+  },
 ];
+
+/** `save` is empty or pairs of "seconds changes" integers. */
+function validateSave(value: string): string | null {
+  const words = value.split(" ").filter(Boolean);
+  if (words.length % 2 !== 0 || words.some((word) => !/^\d+$/.test(word))) {
+    return "Invalid save parameters";
+  }
+  return null;
+}
 
 const BY_NAME = new Map(PARAMS.map((param) => [param.name, param]));
 
@@ -91,7 +139,7 @@ export function findParam(name: string): ParamSpec | undefined {
  * (case-insensitive; `k` = 1000, `kb` = 1024). Returns null when malformed.
  */
 export function parseMemory(text: string): number | null {
-  const match = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(text);
+  const match = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(text);
   if (!match) return null;
   const units: Record<string, number> = {
     "": 1,
@@ -141,11 +189,48 @@ export class Config {
     const param = findParam(name);
     if (!param) return "Unknown option or number of arguments";
     if (param.immutable && !atStartup) return "can't set immutable config";
+    if (param.protected && !atStartup) return "can't set protected config";
     const normalized = normalize(param, value);
     if (typeof normalized !== "string") return normalized.error;
-    this.#values.set(param.name, normalized);
-    for (const listener of this.#listeners.get(param.name) ?? []) listener(normalized);
+    this.#store(param, normalized);
     return null;
+  }
+
+  /**
+   * Sets several parameters at once, as CONFIG SET does: all of them or none. Returns null on
+   * success, or the Redis error reply text for the first problem found.
+   */
+  setMany(pairs: Array<[string, string]>): string | null {
+    const params: ParamSpec[] = [];
+    for (const [name, _] of pairs) {
+      const param = findParam(name);
+      if (!param) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+      const refusal = param.immutable
+        ? "can't set immutable config"
+        : param.protected
+        ? "can't set protected config"
+        : params.includes(param)
+        ? "duplicate parameter"
+        : null;
+      if (refusal) {
+        // Redis still reports an unknown name that comes later only if nothing failed before.
+        return setFailed(name, refusal);
+      }
+      params.push(param);
+    }
+    const values: string[] = [];
+    for (let i = 0; i < params.length; i++) {
+      const normalized = normalize(params[i], pairs[i][1]);
+      if (typeof normalized !== "string") return setFailed(params[i].name, normalized.error);
+      values.push(normalized);
+    }
+    for (let i = 0; i < params.length; i++) this.#store(params[i], values[i]);
+    return null;
+  }
+
+  #store(param: ParamSpec, value: string): void {
+    this.#values.set(param.name, value);
+    for (const listener of this.#listeners.get(param.name) ?? []) listener(value);
   }
 
   /** Calls `listener` whenever the parameter is set. */
@@ -154,6 +239,16 @@ export class Config {
     list.push(listener);
     this.#listeners.set(name, list);
   }
+}
+
+function setFailed(name: string, detail: string): string {
+  return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${detail}`;
+}
+
+/** Redis's `string2ll`: optional `-`, digits, no leading zeros, `+` or blanks. */
+function parseStrictInteger(text: string): number | null {
+  if (!/^(0|-?[1-9]\d{0,18})$/.test(text)) return null;
+  return Number(text);
 }
 
 function normalize(param: ParamSpec, value: string): string | { error: string } {
@@ -172,11 +267,13 @@ function normalize(param: ParamSpec, value: string): string | { error: string } 
     }
     case "integer":
     case "memory": {
-      const number = param.kind === "memory"
-        ? parseMemory(value)
-        : (/^-?\d+$/.test(value) ? Number(value) : null);
+      const number = param.kind === "memory" ? parseMemory(value) : parseStrictInteger(value);
       if (number === null || !Number.isSafeInteger(number)) {
-        return { error: "argument couldn't be parsed into an integer" };
+        return {
+          error: param.kind === "memory"
+            ? "argument must be a memory value"
+            : "argument couldn't be parsed into an integer",
+        };
       }
       if (
         (param.min !== undefined && number < param.min) ||
@@ -184,7 +281,7 @@ function normalize(param: ParamSpec, value: string): string | { error: string } 
       ) {
         return { error: `argument must be between ${param.min} and ${param.max} inclusive` };
       }
-      return String(number);
+      return String(param.clampMax !== undefined ? Math.min(number, param.clampMax) : number);
     }
     case "string": {
       const error = param.validate?.(value);

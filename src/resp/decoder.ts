@@ -125,12 +125,11 @@ export class RespDecoder {
           continue;
         }
         const cr = bytes.indexOf(CR, pos);
-        if (cr < 0) {
-          if (end - pos > PROTO_INLINE_MAX_SIZE) {
-            batch.protocolError = "ERR Protocol error: too big mbulk count string";
-          }
+        if (lineTooLong(cr, pos, end)) {
+          batch.protocolError = "ERR Protocol error: too big mbulk count string";
           return pos;
         }
+        if (cr < 0) return pos;
         if (cr + 1 >= end) return pos; // the byte after \r (taken as \n) is not here yet
         const count = parseInteger(bytes, pos + 1, cr);
         if (Number.isNaN(count) || count > INT_MAX) {
@@ -146,12 +145,11 @@ export class RespDecoder {
       while (this.#argsLeft > 0) {
         if (this.#bulkLength < 0) {
           const cr = bytes.indexOf(CR, pos);
-          if (cr < 0) {
-            if (end - pos > PROTO_INLINE_MAX_SIZE) {
-              batch.protocolError = "ERR Protocol error: too big bulk count string";
-            }
+          if (lineTooLong(cr, pos, end)) {
+            batch.protocolError = "ERR Protocol error: too big bulk count string";
             return pos;
           }
+          if (cr < 0) return pos;
           if (cr + 1 >= end) return pos;
           if (bytes[pos] !== 36 /* '$' */) {
             batch.protocolError = `ERR Protocol error: expected '$', got '${
@@ -182,12 +180,11 @@ export class RespDecoder {
   /** Parses one inline line at `pos`; returns the position after it, or -1 if incomplete. */
   #parseInline(bytes: Uint8Array, pos: number, end: number, batch: DecodedBatch): number {
     const lf = bytes.indexOf(LF, pos);
-    if (lf < 0) {
-      if (end - pos > PROTO_INLINE_MAX_SIZE) {
-        batch.protocolError = "ERR Protocol error: too big inline request";
-      }
+    if (lineTooLong(lf, pos, end)) {
+      batch.protocolError = "ERR Protocol error: too big inline request";
       return -1;
     }
+    if (lf < 0) return -1;
     const lineEnd = lf > pos && bytes[lf - 1] === CR ? lf - 1 : lf;
     const args = splitInlineArgs(bytesToLatin1(bytes, pos, lineEnd));
     if (args === null) {
@@ -197,6 +194,15 @@ export class RespDecoder {
     if (args.length > 0) batch.commands.push(args);
     return lf + 1;
   }
+}
+
+/**
+ * Whether a line starting at `pos` is longer than Redis buffers: its terminator (at `found`)
+ * has not arrived and more than PROTO_INLINE_MAX_SIZE bytes have. This is Redis's own rule, so
+ * like Redis the verdict on a line just over the limit depends on how its bytes arrive.
+ */
+function lineTooLong(found: number, pos: number, end: number): boolean {
+  return found < 0 && end - pos > PROTO_INLINE_MAX_SIZE;
 }
 
 /**

@@ -104,8 +104,12 @@ export class ReplyWriter {
     this.raw("+OK\r\n");
   }
 
+  /** Error replies written so far; the server moves it into INFO's total_error_replies. */
+  errorCount = 0;
+
   /** An error reply; `text` starts with its code, e.g. `ERR ...` or `WRONGTYPE ...`. */
   error(text: string): void {
+    this.errorCount++;
     // A newline would end the reply early: Redis replaces them with spaces.
     this.#line(45, /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, " ") : text);
   }

@@ -70,6 +70,10 @@ export async function serveConnection(
         reply.error(batch.protocolError);
         client.closeAfterReply = true;
       }
+      if (reply.errorCount > 0) {
+        stats.errorReplies += reply.errorCount;
+        reply.errorCount = 0;
+      }
       if (reply.length > 0) {
         const bytes = reply.take();
         stats.netOutputBytes += bytes.length;

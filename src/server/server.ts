@@ -45,6 +45,7 @@ export class RedenoServer implements ServerContext {
   };
   readonly startedAt: number;
   readonly runId: string;
+  readonly replId: string;
   readonly logger: Logger;
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
@@ -60,11 +61,24 @@ export class RedenoServer implements ServerContext {
     this.keyspace = new Keyspace({ databases: config.getNumber("databases"), clock });
     this.commands = createCommandTable();
     this.startedAt = clock.now();
-    this.runId = Array.from(
-      crypto.getRandomValues(new Uint8Array(20)),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
+    this.runId = randomHex40();
+    this.replId = randomHex40();
     config.onChange("loglevel", (level) => this.logger.level = level as LogLevel);
+    this.#followAccessPolicy();
+  }
+
+  /** Keeps the keyspace's LRU/LFU bookkeeping in step with the eviction settings. */
+  #followAccessPolicy(): void {
+    const access = this.keyspace.access;
+    const apply = () => {
+      access.lfu = this.config.get("maxmemory-policy").includes("lfu");
+      access.logFactor = this.config.getNumber("lfu-log-factor");
+      access.decayTime = this.config.getNumber("lfu-decay-time");
+    };
+    apply();
+    for (const name of ["maxmemory-policy", "lfu-log-factor", "lfu-decay-time"]) {
+      this.config.onChange(name, apply);
+    }
   }
 
   get port(): number {
@@ -97,7 +111,10 @@ export class RedenoServer implements ServerContext {
     for (const listener of this.#listeners) this.#acceptLoop(listener);
     const hz = Math.max(1, this.config.getNumber("hz"));
     // Like Redis's slow expire cycle: at most a quarter of each tick.
-    this.#expiryTimer = setInterval(() => this.keyspace.activeExpireCycle(250 / hz), 1000 / hz);
+    this.#expiryTimer = setInterval(() => {
+      this.keyspace.refreshClock();
+      this.keyspace.activeExpireCycle(250 / hz);
+    }, 1000 / hz);
   }
 
   async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
@@ -168,6 +185,13 @@ export class RedenoServer implements ServerContext {
     for (const client of [...this.clients.values()]) this.killClient(client);
     await Promise.allSettled([...this.#served]);
   }
+}
+
+function randomHex40(): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(20)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 function formatAddr(addr: Deno.Addr): string {
