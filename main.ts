@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   const logger = new Logger((parsed.config.loglevel ?? "notice") as LogLevel);
   let server;
   try {
-    server = await startServer({ config: parsed.config, logger });
+    server = await startServer({ ...parsed.config, logger });
   } catch (error) {
     console.error(`redeno: ${(error as Error).message}`);
     return 1;

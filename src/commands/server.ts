@@ -463,12 +463,10 @@ export const serverCommands: CommandSpec[] = [
     complexity: "O(1)",
     tips: ["nondeterministic_output"],
     run(client) {
-      const ms = client.server.keyspace.clock.now();
-      // The clock has whole milliseconds; performance.now() adds the microseconds.
-      const micros = Math.floor((ms % 1000) * 1000 + (performance.now() % 1) * 1000);
+      const micros = client.server.keyspace.clock.nowMicros();
       client.reply.arrayHeader(2);
-      client.reply.bulk(String(Math.floor(ms / 1000)));
-      client.reply.bulk(String(micros));
+      client.reply.bulk(String(Math.floor(micros / 1_000_000)));
+      client.reply.bulk(String(micros % 1_000_000));
     },
   }),
   defineCommand({

@@ -1,12 +1,13 @@
 /**
  * The server: listens with `Deno.listen`, accepts connections as an async iterator, serves each
- * one concurrently, and runs the active expiry cycle.
+ * one concurrently, and runs the active expiry cycle. `startServer` is the one way to start one,
+ * for the CLI and for programs and tests that embed Redeno.
  *
  * @example
  * ```ts
- * const server = await startServer({ port: 0 });
- * console.log(server.port);
- * await server.close();
+ * await using server = await startServer({ port: 0 });
+ * console.log(server.url); // redis://127.0.0.1:PORT
+ * server.clock.advance(86_400_000); // a day passes: TTLs run out now
  * ```
  * @module
  */
@@ -15,18 +16,26 @@ import { createCommandTable } from "../commands/mod.ts";
 import type { CommandTable } from "../commands/registry.ts";
 import type { ServerContext, ServerStats } from "../commands/server_context.ts";
 import { Config } from "../config/config.ts";
+import { bytesToLatin1, latin1ToBytes, textToLatin1 } from "../resp/latin1.ts";
 import { Clock } from "../store/clock.ts";
+import { globMatch } from "../store/glob.ts";
 import { Keyspace } from "../store/keyspace.ts";
 import { serveConnection } from "./connection.ts";
 import { Logger, type LogLevel } from "./log.ts";
 
+/** A parameter's value as code gives it: `"100mb"`, `6380`, or `true` for `yes`. */
+export type ConfigValue = string | number | boolean;
+
+/**
+ * Options for {@link startServer}: any configuration parameter by its redis.conf name (`port`,
+ * `bind`, `databases`, `maxmemory`, ...; `port: 0` picks a free port), plus a clock and a logger.
+ */
 export interface ServerOptions {
-  /** Config values by parameter name, as `main.ts` flags give them (`port`, `bind`, ...). */
-  config?: Record<string, string>;
-  /** Shorthand for `config.port`; 0 picks a free port. */
-  port?: number;
+  /** The time source; pass your own to start at a fixed time. Default: the system clock. */
   clock?: Clock;
+  /** Where log lines go. Default: the console, at the `loglevel` parameter's level. */
   logger?: Logger;
+  [parameter: string]: ConfigValue | Clock | Logger | undefined;
 }
 
 export class RedenoServer implements ServerContext {
@@ -52,7 +61,9 @@ export class RedenoServer implements ServerContext {
   #connections = new Map<number, Deno.Conn>();
   #served = new Set<Promise<void>>();
   #nextClientId = 1;
+  #acceptLoops: Promise<void>[] = [];
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
+  #stopFollowingClock: () => void;
   #closed = false;
 
   constructor(config: Config, clock: Clock, logger: Logger) {
@@ -65,6 +76,66 @@ export class RedenoServer implements ServerContext {
     this.replId = randomHex40();
     config.onChange("loglevel", (level) => this.logger.level = level as LogLevel);
     this.#followAccessPolicy();
+    // When a test moves the clock, keys that ran out go at once, not at the next tick.
+    this.#stopFollowingClock = clock.onChange(() => this.keyspace.activeExpireCycle(1000));
+  }
+
+  /** The server's time source: `clock.advance(ms)` and `clock.set(ms)` move TTLs instantly. */
+  get clock(): Clock {
+    return this.keyspace.clock;
+  }
+
+  /** `redis://host:port` of the first address listened on, for client libraries. */
+  get url(): string {
+    const addr = this.addresses[0];
+    const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+    return `redis://${host}:${addr.port}`;
+  }
+
+  /** Deletes every key of every database, as FLUSHALL. */
+  flushAll(): void {
+    this.keyspace.flushAll();
+  }
+
+  /**
+   * A string key's value decoded as UTF-8 text, or null when the key does not exist (or has
+   * expired). Throws for a key holding another type. Keys are given as text (UTF-8).
+   */
+  get(key: string, db = 0): string | null {
+    const bytes = this.getBytes(key, db);
+    return bytes === null ? null : new TextDecoder().decode(bytes);
+  }
+
+  /** A string key's value as bytes, or null when the key does not exist. */
+  getBytes(key: string, db = 0): Uint8Array | null {
+    const value = this.keyspace.db(db).peek(textToLatin1(key));
+    if (value === undefined) return null;
+    if (typeof value !== "string") {
+      throw new TypeError(`key '${key}' holds a ${value.type}, not a string`);
+    }
+    return latin1ToBytes(value);
+  }
+
+  /** Sets a string key (text is stored as UTF-8), optionally expiring after `px` ms. */
+  set(key: string, value: string | Uint8Array, options: { db?: number; px?: number } = {}): void {
+    const db = this.keyspace.db(options.db ?? 0);
+    const name = textToLatin1(key);
+    db.set(
+      name,
+      typeof value === "string" ? textToLatin1(value) : bytesToLatin1(value, 0, value.length),
+    );
+    if (options.px !== undefined) db.setExpire(name, this.clock.now() + options.px);
+  }
+
+  /** The live keys matching a glob pattern (Redis's KEYS rules), decoded as text. */
+  keys(pattern = "*", db = 0): string[] {
+    const latin1Pattern = textToLatin1(pattern);
+    const decoder = new TextDecoder();
+    const found: string[] = [];
+    for (const key of this.keyspace.db(db).keys()) {
+      if (globMatch(latin1Pattern, key)) found.push(decoder.decode(latin1ToBytes(key)));
+    }
+    return found;
   }
 
   /** Keeps the keyspace's LRU/LFU bookkeeping in step with the eviction settings. */
@@ -108,7 +179,7 @@ export class RedenoServer implements ServerContext {
     }
     if (this.#listeners.length === 0) throw new Error("no bind address could be listened on");
     this.#port = port;
-    for (const listener of this.#listeners) this.#acceptLoop(listener);
+    this.#acceptLoops = this.#listeners.map((listener) => this.#acceptLoop(listener));
     const hz = Math.max(1, this.config.getNumber("hz"));
     // Like Redis's slow expire cycle: at most a quarter of each tick.
     this.#expiryTimer = setInterval(() => {
@@ -175,6 +246,8 @@ export class RedenoServer implements ServerContext {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#expiryTimer);
+    this.#stopFollowingClock();
+    this.keyspace.close();
     for (const listener of this.#listeners) {
       try {
         listener.close();
@@ -183,7 +256,12 @@ export class RedenoServer implements ServerContext {
       }
     }
     for (const client of [...this.clients.values()]) this.killClient(client);
-    await Promise.allSettled([...this.#served]);
+    await Promise.allSettled([...this.#served, ...this.#acceptLoops]);
+  }
+
+  /** `await using server = await startServer(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
@@ -205,19 +283,30 @@ function formatAddr(addr: Deno.Addr): string {
 }
 
 /**
- * Creates and starts a server. `options.config` takes parameter names and values (strings, as
- * on the command line); unknown names or bad values throw with Redis's reason.
+ * Creates and starts a server. Parameters are given by name with their values (strings as on
+ * the command line, numbers, or booleans for yes/no); an unknown name or a bad value throws
+ * with Redis's reason.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, databases: 4, maxmemory: "64mb" });
+ * ```
  */
 export function startServer(options: ServerOptions = {}): Promise<RedenoServer> {
+  // Inside the executor, a bad option or a busy port becomes a rejection, not a throw.
+  return new Promise((resolve) => resolve(launch(options)));
+}
+
+function launch(options: ServerOptions): RedenoServer {
   const config = new Config();
-  const values = { ...options.config };
-  if (options.port !== undefined) values.port = String(options.port);
-  for (const [name, value] of Object.entries(values)) {
-    const error = config.set(name, value, { atStartup: true });
+  for (const [name, value] of Object.entries(options)) {
+    if (name === "clock" || name === "logger" || value === undefined) continue;
+    const text = value === true ? "yes" : value === false ? "no" : String(value);
+    const error = config.set(name, text, { atStartup: true });
     if (error !== null) throw new Error(`config '${name}': ${error}`);
   }
   const logger = options.logger ?? new Logger(config.get("loglevel") as LogLevel);
   const server = new RedenoServer(config, options.clock ?? new Clock(), logger);
   server.listen();
-  return Promise.resolve(server);
+  return server;
 }

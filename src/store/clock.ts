@@ -13,14 +13,26 @@ export class Clock {
   #frozen: number | null = null;
   #listeners: Array<() => void> = [];
 
-  /** Calls `listener` after every `advance` or `set`, so caches of the time can refresh. */
-  onChange(listener: () => void): void {
+  /**
+   * Calls `listener` after every `advance` or `set`, so caches of the time can refresh.
+   * Returns a function that stops the calls.
+   */
+  onChange(listener: () => void): () => void {
     this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((other) => other !== listener);
+    };
   }
 
   /** Milliseconds since the Unix epoch, as the store sees them. */
   now(): number {
     return this.#frozen ?? Date.now() + this.#offset;
+  }
+
+  /** Microseconds since the Unix epoch (TIME); exact whole milliseconds when frozen. */
+  nowMicros(): number {
+    if (this.#frozen !== null) return this.#frozen * 1000;
+    return Math.floor((performance.timeOrigin + performance.now() + this.#offset) * 1000);
   }
 
   /** Moves time forward (or back, with a negative number). */

@@ -488,18 +488,24 @@ export class Keyspace {
   readonly databases: Database[];
   /** The clock reading the access seconds count from. */
   readonly #epoch: number;
+  readonly #stopFollowingClock: () => void;
   /** Where the next active expiry cycle starts, so a backlog in one db cannot starve others. */
   #nextExpireDb = 0;
 
   constructor(options: KeyspaceOptions = {}) {
     this.clock = options.clock ?? new Clock();
     this.#epoch = this.clock.now();
-    this.clock.onChange(() => this.refreshClock());
+    this.#stopFollowingClock = this.clock.onChange(() => this.refreshClock());
     const count = options.databases ?? 16;
     this.databases = Array.from(
       { length: count },
       (_, id) => new Database(id, this.clock, this.stats, this.access),
     );
+  }
+
+  /** Stops following the clock (which may outlive this keyspace). */
+  close(): void {
+    this.#stopFollowingClock();
   }
 
   /** Re-reads the clock into `access.seconds`; the server calls it every tick. */

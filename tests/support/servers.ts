@@ -22,7 +22,8 @@ export function freePort(): number {
 export function startRedeno(config: Record<string, string> = {}): Promise<RedenoServer> {
   return startServer({
     port: 0,
-    config: { bind: "127.0.0.1", ...config },
+    bind: "127.0.0.1",
+    ...config,
     clock: new Clock(),
     logger: new Logger("warning", () => {}),
   });
