@@ -1,0 +1,411 @@
+/**
+ * Redeno against redis-server with redis-benchmark, interleaved so that machine noise hits both,
+ * then memory per key after a million SETs.
+ *
+ *   deno task bench                # 3 rounds, full sizes (about 3-4 minutes)
+ *   deno task bench --quick        # 1 round, small sizes (well under a minute)
+ *   deno task bench --rounds 5
+ *
+ * Every server this starts is killed by its PID when the run ends, fails or is interrupted.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+interface Options {
+  quick: boolean;
+  rounds: number;
+}
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: "boolean", default: false },
+      rounds: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log("Usage: deno task bench [--quick] [--rounds N]");
+    Deno.exit(0);
+  }
+  const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
+    throw new Error(`--rounds takes a whole number from 1 to 20, not '${values.rounds}'`);
+  }
+  return { quick: values.quick, rounds };
+}
+
+/** A server process we started, addressed by its PID. */
+interface Server {
+  name: string;
+  port: number;
+  pid: number;
+  child: Deno.ChildProcess;
+  /** What it wrote to stderr, for the error when it does not start. */
+  stderr: { text: string };
+}
+
+const started = new Set<Server>();
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Sends one inline command on a fresh connection and returns the first reply (as text). */
+async function command(port: number, line: string, timeoutMs = 5_000): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const timer = setTimeout(() => conn.close(), timeoutMs);
+  try {
+    await conn.write(new TextEncoder().encode(`${line}\r\n`));
+    const buffer = new Uint8Array(1 << 20);
+    let text = "";
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+      if (isComplete(text)) break;
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch {
+      // closed by the timer
+    }
+  }
+}
+
+/** Enough to know a simple, integer or bulk reply has fully arrived. */
+function isComplete(text: string): boolean {
+  const lineEnd = text.indexOf("\r\n");
+  if (lineEnd < 0) return false;
+  if (text[0] !== "$") return true;
+  const length = Number(text.slice(1, lineEnd));
+  return length < 0 || text.length >= lineEnd + 2 + length + 2;
+}
+
+async function waitUntilUp(server: Server): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await command(server.port, "PING", 1_000)).startsWith("+PONG")) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${server.name} did not start on ${server.port}: ${server.stderr.text}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Keeps reading a child's stderr (so it never blocks on a full pipe) into a string. */
+function drain(child: Deno.ChildProcess): { text: string } {
+  const sink = { text: "" };
+  (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) sink.text += decoder.decode(chunk, { stream: true });
+  })().catch(() => {});
+  return sink;
+}
+
+async function startRedisServer(): Promise<Server> {
+  const port = freePort();
+  const child = new Deno.Command("redis-server", {
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--loglevel",
+      "warning",
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const server = { name: "redis-server", port, pid: child.pid, child, stderr: drain(child) };
+  started.add(server);
+  await waitUntilUp(server);
+  return server;
+}
+
+async function startRedeno(): Promise<Server> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "main.ts", "--port", String(port), "--bind", "127.0.0.1"],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const server = { name: "redeno", port, pid: child.pid, child, stderr: drain(child) };
+  started.add(server);
+  await waitUntilUp(server);
+  return server;
+}
+
+async function stop(server: Server): Promise<void> {
+  if (!started.delete(server)) return;
+  try {
+    server.child.kill("SIGKILL");
+  } catch {
+    // already gone
+  }
+  await server.child.status;
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all([...started].map(stop));
+}
+
+interface BenchResult {
+  /** ops/s by redis-benchmark's test name (PING_INLINE, SET, MSET (10 keys), ...). */
+  rps: Map<string, number>;
+  error?: string;
+}
+
+/** Runs redis-benchmark once; a failing test (e.g. a command Redeno lacks) gives an error. */
+async function redisBenchmark(
+  port: number,
+  args: string[],
+  timeoutMs: number,
+): Promise<BenchResult> {
+  const child = new Deno.Command("redis-benchmark", {
+    args: ["-h", "127.0.0.1", "-p", String(port), "--csv", ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, timeoutMs);
+  const output = await child.output();
+  clearTimeout(timer);
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  const rps = new Map<string, number>();
+  for (const line of stdout.split("\n")) {
+    const match = /^"([^"]+)","([0-9.]+)"/.exec(line);
+    if (match && match[1] !== "test") rps.set(match[1], Number(match[2]));
+  }
+  const serverError = /Error from server: .*/.exec(stdout + stderr)?.[0];
+  if (!output.success || serverError || rps.size === 0) {
+    const reason = serverError ?? (output.code === 0 ? "no result" : `exit ${output.code}`);
+    return { rps: new Map(), error: reason };
+  }
+  return { rps };
+}
+
+interface Config {
+  clients: number;
+  pipeline: number;
+  requests: number;
+}
+
+const TESTS = ["ping", "set", "get", "incr", "mset"];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function formatOps(value: number | undefined): string {
+  return value === undefined ? "n/a" : Math.round(value).toLocaleString("en-US");
+}
+
+async function throughput(options: Options): Promise<void> {
+  const scale = options.quick ? 0.1 : 1;
+  const configs: Config[] = [
+    { clients: 50, pipeline: 1, requests: Math.round(100_000 * scale) },
+    { clients: 50, pipeline: 16, requests: Math.round(1_000_000 * scale) },
+    { clients: 1, pipeline: 1, requests: Math.round(30_000 * scale) },
+  ];
+  const redis = await startRedisServer();
+  const redeno = await startRedeno();
+  // results[config][server][test name] = ops/s of each round
+  const results = configs.map(() => ({
+    redis: new Map<string, number[]>(),
+    redeno: new Map<string, number[]>(),
+    order: [] as string[],
+    errors: new Map<string, string>(),
+  }));
+  for (let round = 1; round <= options.rounds; round++) {
+    console.log(`round ${round}/${options.rounds}`);
+    for (const [i, config] of configs.entries()) {
+      for (const test of TESTS) {
+        const args = [
+          "-c",
+          String(config.clients),
+          "-P",
+          String(config.pipeline),
+          "-n",
+          String(config.requests),
+          "-t",
+          test,
+        ];
+        // Alternate who goes first, so neither always runs on a warmer (or hotter) machine.
+        const pair = round % 2 ? [redis, redeno] : [redeno, redis];
+        for (const server of pair) {
+          const result = await redisBenchmark(server.port, args, 120_000);
+          const key = server === redis ? "redis" : "redeno";
+          if (result.error) {
+            results[i].errors.set(`${key}:${test}`, result.error);
+            continue;
+          }
+          for (const [name, rps] of result.rps) {
+            if (!results[i].order.includes(name)) results[i].order.push(name);
+            const list = results[i][key].get(name) ?? [];
+            list.push(rps);
+            results[i][key].set(name, list);
+          }
+        }
+      }
+    }
+  }
+  await Promise.all([stop(redis), stop(redeno)]);
+
+  for (const [i, config] of configs.entries()) {
+    const { order, errors } = results[i];
+    console.log(
+      `\n### -c ${config.clients} -P ${config.pipeline} -n ${config.requests} ` +
+        `(median of ${options.rounds})\n`,
+    );
+    console.log("| test | Redis ops/s | Redeno ops/s | ratio |");
+    console.log("|---|---:|---:|---:|");
+    const names = [...order];
+    for (const test of TESTS) {
+      for (const key of ["redis", "redeno"]) {
+        const error = errors.get(`${key}:${test}`);
+        if (error && !names.some((name) => name.toLowerCase().startsWith(test))) {
+          names.push(test.toUpperCase());
+        }
+      }
+    }
+    for (const name of names) {
+      const ours = results[i].redeno.get(name);
+      const theirs = results[i].redis.get(name);
+      const a = ours ? median(ours) : undefined;
+      const b = theirs ? median(theirs) : undefined;
+      const ratio = a !== undefined && b !== undefined ? (a / b).toFixed(2) : "n/a";
+      const test = name.split(/[_ ]/)[0].toLowerCase();
+      const note = ours ? "" : ` (${errors.get(`redeno:${test}`) ?? "failed"})`;
+      console.log(`| ${name} | ${formatOps(b)} | ${formatOps(a)}${note} | ${ratio} |`);
+    }
+  }
+}
+
+/** VmRSS of `pid`. Read with `cat`: Deno grants other processes' /proc files only with -A. */
+async function rssBytes(pid: number): Promise<number> {
+  const output = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(new TextDecoder().decode(output.stdout));
+  if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kb[1]) * 1024;
+}
+
+async function dbsize(server: Server): Promise<number | undefined> {
+  const reply = await command(server.port, "DBSIZE");
+  const match = /^:(\d+)\r\n/.exec(reply);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function memory(options: Options): Promise<void> {
+  const keyspace = options.quick ? 100_000 : 1_000_000;
+  const requests = keyspace * 3; // with -r, about 95 % of the keyspace ends up set
+  const expectedKeys = Math.round(keyspace * (1 - Math.exp(-requests / keyspace)));
+  console.log(
+    `\n### Memory: ${requests.toLocaleString("en-US")} SETs of 16-byte values over ` +
+      `${keyspace.toLocaleString("en-US")} random keys\n`,
+  );
+  console.log("| server | empty RSS | full RSS | keys | bytes per key |");
+  console.log("|---|---:|---:|---:|---:|");
+  const perKey = new Map<string, number>();
+  for (const start of [startRedisServer, startRedeno]) {
+    const server = await start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const empty = await rssBytes(server.pid);
+      const result = await redisBenchmark(server.port, [
+        "-c",
+        "50",
+        "-P",
+        "16",
+        "-t",
+        "set",
+        "-d",
+        "16",
+        "-r",
+        String(keyspace),
+        "-n",
+        String(requests),
+      ], 300_000);
+      if (result.error) throw new Error(`${server.name}: SET load failed: ${result.error}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const full = await rssBytes(server.pid);
+      const counted = await dbsize(server);
+      const keys = counted ?? expectedKeys;
+      const bytes = (full - empty) / keys;
+      perKey.set(server.name, bytes);
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+      const keyNote = counted === undefined ? " (DBSIZE failed; expected count)" : "";
+      console.log(
+        `| ${server.name} | ${mb(empty)} | ${mb(full)} | ` +
+          `${keys.toLocaleString("en-US")}${keyNote} | ${bytes.toFixed(0)} |`,
+      );
+    } finally {
+      await stop(server);
+    }
+  }
+  const ratio = perKey.get("redeno")! / perKey.get("redis-server")!;
+  console.log(`\nRedeno uses ${ratio.toFixed(2)}× Redis's memory per key.`);
+}
+
+async function main(): Promise<number> {
+  let options: Options;
+  try {
+    options = parseOptions(Deno.args);
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}`);
+    return 2;
+  }
+  const interrupted = () => {
+    stopAll().finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", interrupted);
+  Deno.addSignalListener("SIGTERM", interrupted);
+  try {
+    console.log(
+      `Redeno vs redis-server, ${options.rounds} round(s)${options.quick ? ", quick" : ""}; ` +
+        `deno ${Deno.version.deno}`,
+    );
+    await throughput(options);
+    await memory(options);
+    return 0;
+  } catch (error) {
+    console.error(`bench: ${(error as Error).stack ?? error}`);
+    return 1;
+  } finally {
+    await stopAll();
+    Deno.removeSignalListener("SIGINT", interrupted);
+    Deno.removeSignalListener("SIGTERM", interrupted);
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());
