@@ -5,6 +5,7 @@
  */
 import { ReplyWriter } from "../resp/encoder.ts";
 import type { Database } from "../store/keyspace.ts";
+import type { BlockedState } from "./blocking.ts";
 import type { ServerContext } from "./server_context.ts";
 
 export type ReplyMode = "on" | "off" | "skip";
@@ -39,6 +40,8 @@ export class Client {
   /** Set by CLIENT REPLY SKIP: the next command's reply is dropped. */
   skipNextReply = false;
   noEvict = false;
+  /** Set while a blocking command waits; the connection runs nothing else until it settles. */
+  blocked: BlockedState | null = null;
   /** Set by QUIT, a protocol error or CLIENT KILL: close once pending replies are written. */
   closeAfterReply = false;
 

@@ -100,7 +100,7 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["maxclients", server.config.get("maxclients")],
       ["client_recent_max_input_buffer", 0],
       ["client_recent_max_output_buffer", 0],
-      ["blocked_clients", 0],
+      ["blocked_clients", server.blocking.blockedCount],
       ["tracking_clients", 0],
       ["clients_in_timeout_table", 0],
     ],

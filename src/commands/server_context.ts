@@ -5,6 +5,7 @@
  */
 import type { Config } from "../config/config.ts";
 import type { Keyspace } from "../store/keyspace.ts";
+import type { BlockingManager } from "./blocking.ts";
 import type { Client } from "./client.ts";
 import type { CommandTable } from "./registry.ts";
 
@@ -26,6 +27,8 @@ export interface ServerContext {
   /** Connected clients by id, in connection order. */
   readonly clients: Map<number, Client>;
   readonly stats: ServerStats;
+  /** Clients parked by blocking commands. */
+  readonly blocking: BlockingManager;
   /** Server start, ms of the keyspace clock. */
   readonly startedAt: number;
   /** 40 hex chars, new at every start (INFO run_id). */

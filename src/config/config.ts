@@ -15,6 +15,8 @@ export type ParamKind = "integer" | "memory" | "boolean" | "enum" | "string";
 
 export interface ParamSpec {
   name: string;
+  /** An older name that reads and writes the same parameter (Redis's `*-ziplist-*` names). */
+  alias?: string;
   kind: ParamKind;
   default: string;
   /** Settable only at start (flags, config file), not by CONFIG SET. */
@@ -89,6 +91,48 @@ export const PARAMS: ParamSpec[] = [
   },
   { name: "dir", kind: "string", default: "", protected: true },
   { name: "dbfilename", kind: "string", default: "dump.rdb", protected: true },
+  {
+    name: "list-max-listpack-size",
+    alias: "list-max-ziplist-size",
+    kind: "integer",
+    default: "-2",
+    min: -INT_MAX - 1,
+    max: INT_MAX,
+  },
+  { name: "list-compress-depth", kind: "integer", default: "0", min: 0, max: INT_MAX },
+  {
+    name: "hash-max-listpack-entries",
+    alias: "hash-max-ziplist-entries",
+    kind: "integer",
+    default: "512",
+    min: 0,
+    max: LLONG_MAX,
+  },
+  {
+    name: "hash-max-listpack-value",
+    alias: "hash-max-ziplist-value",
+    kind: "integer",
+    default: "64",
+    min: 0,
+    max: LLONG_MAX,
+  },
+  { name: "set-max-intset-entries", kind: "integer", default: "512", min: 0, max: LLONG_MAX },
+  {
+    name: "zset-max-listpack-entries",
+    alias: "zset-max-ziplist-entries",
+    kind: "integer",
+    default: "128",
+    min: 0,
+    max: LLONG_MAX,
+  },
+  {
+    name: "zset-max-listpack-value",
+    alias: "zset-max-ziplist-value",
+    kind: "integer",
+    default: "64",
+    min: 0,
+    max: LLONG_MAX,
+  },
   { name: "lfu-log-factor", kind: "integer", default: "10", min: 0, max: INT_MAX },
   { name: "lfu-decay-time", kind: "integer", default: "1", min: 0, max: INT_MAX },
   {
@@ -127,7 +171,12 @@ function validateSave(value: string): string | null {
   return null;
 }
 
-const BY_NAME = new Map(PARAMS.map((param) => [param.name, param]));
+const BY_NAME = new Map(
+  PARAMS.flatMap((param) => [
+    [param.name, param] as const,
+    ...(param.alias ? [[param.alias, param] as const] : []),
+  ]),
+);
 
 /** Looks a parameter up by name (case-insensitive). */
 export function findParam(name: string): ParamSpec | undefined {
@@ -176,9 +225,12 @@ export class Config {
     return this.get(name) === "yes";
   }
 
-  /** Names and values, in declaration order. */
+  /** Names (aliases too, as CONFIG GET lists them) and values, in declaration order. */
   entries(): Array<[string, string]> {
-    return PARAMS.map((param) => [param.name, this.get(param.name)]);
+    return PARAMS.flatMap((param): Array<[string, string]> => {
+      const value = this.get(param.name);
+      return param.alias ? [[param.name, value], [param.alias, value]] : [[param.name, value]];
+    });
   }
 
   /**

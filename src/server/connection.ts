@@ -9,20 +9,32 @@
  * @module
  */
 import { RespDecoderStream } from "../resp/decoder.ts";
+import type { BlockingManager } from "../commands/blocking.ts";
 import type { Client } from "../commands/client.ts";
 import type { CommandTable } from "../commands/registry.ts";
 import type { ServerStats } from "../commands/server_context.ts";
+import type { ReadyKey } from "../store/keyspace.ts";
 
 const READ_BUFFER_SIZE = 64 * 1024;
 
 export interface ConnectionDeps {
   commands: CommandTable;
   stats: ServerStats;
+  blocking: BlockingManager;
+  /** Keys created with a blockable type, drained by `blocking.serveReadyKeys`. */
+  readyKeys: ReadyKey[];
   maxBulkLength: () => number;
 }
 
-/** Reads the socket into one reused buffer; each chunk is valid until the next pull. */
-export function socketSource(conn: Deno.Conn, stats: ServerStats): ReadableStream<Uint8Array> {
+/**
+ * Reads the socket into one reused buffer; each chunk is valid until the next pull. `onEnd` runs
+ * when the peer goes away, even while the consumer is busy (a blocked client's wait ends then).
+ */
+export function socketSource(
+  conn: Deno.Conn,
+  stats: ServerStats,
+  onEnd: () => void = () => {},
+): ReadableStream<Uint8Array> {
   const buffer = new Uint8Array(READ_BUFFER_SIZE);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -33,6 +45,7 @@ export function socketSource(conn: Deno.Conn, stats: ServerStats): ReadableStrea
         n = null; // reset by peer, or closed by CLIENT KILL / shutdown
       }
       if (n === null) {
+        onEnd();
         controller.close();
         return;
       }
@@ -48,11 +61,23 @@ export async function serveConnection(
   client: Client,
   deps: ConnectionDeps,
 ): Promise<void> {
-  const { commands, stats } = deps;
+  const { commands, stats, blocking, readyKeys } = deps;
   const reply = client.reply;
-  const batches = socketSource(conn, stats).pipeThrough(
+  const onEnd = () => blocking.unblock(client, "silent");
+  const batches = socketSource(conn, stats, onEnd).pipeThrough(
     new RespDecoderStream({ maxBulkLength: deps.maxBulkLength }),
   );
+  const flush = async () => {
+    if (reply.errorCount > 0) {
+      stats.errorReplies += reply.errorCount;
+      reply.errorCount = 0;
+    }
+    if (reply.length === 0) return;
+    const bytes = reply.take();
+    stats.netOutputBytes += bytes.length;
+    await writeAll(conn, bytes);
+    reply.release();
+  };
   try {
     for await (const batch of batches) {
       const list = batch.commands;
@@ -60,31 +85,31 @@ export async function serveConnection(
         const mark = reply.length;
         commands.execute(client, list[i]);
         stats.totalCommandsProcessed++;
+        if (readyKeys.length > 0) blocking.serveReadyKeys();
         if (client.replyMode !== "on") {
           reply.truncate(mark);
           if (client.replyMode === "skip") client.replyMode = "on";
         }
         if (client.closeAfterReply) break;
+        if (client.blocked !== null) {
+          // Parked by a blocking command: send what is due, then wait for it to be served
+          // before running the rest of this client's pipeline, as Redis does.
+          await flush();
+          await client.blocked.done;
+          if (client.closeAfterReply) break;
+        }
       }
       if (batch.protocolError !== undefined && !client.closeAfterReply) {
         reply.error(batch.protocolError);
         client.closeAfterReply = true;
       }
-      if (reply.errorCount > 0) {
-        stats.errorReplies += reply.errorCount;
-        reply.errorCount = 0;
-      }
-      if (reply.length > 0) {
-        const bytes = reply.take();
-        stats.netOutputBytes += bytes.length;
-        await writeAll(conn, bytes);
-        reply.release();
-      }
+      if (reply.length > 0 || reply.errorCount > 0) await flush();
       if (client.closeAfterReply) break;
     }
   } catch {
     // The peer went away mid-write or mid-read: nothing to answer.
   } finally {
+    blocking.unblock(client, "silent");
     try {
       conn.close();
     } catch {

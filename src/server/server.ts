@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { BlockingManager } from "../commands/blocking.ts";
 import { Client } from "../commands/client.ts";
 import { createCommandTable } from "../commands/mod.ts";
 import type { CommandTable } from "../commands/registry.ts";
@@ -56,6 +57,7 @@ export class RedenoServer implements ServerContext {
   readonly runId: string;
   readonly replId: string;
   readonly logger: Logger;
+  readonly blocking: BlockingManager;
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
   #connections = new Map<number, Deno.Conn>();
@@ -71,14 +73,20 @@ export class RedenoServer implements ServerContext {
     this.logger = logger;
     this.keyspace = new Keyspace({ databases: config.getNumber("databases"), clock });
     this.commands = createCommandTable();
+    this.blocking = new BlockingManager(this.keyspace);
     this.startedAt = clock.now();
     this.runId = randomHex40();
     this.replId = randomHex40();
     config.onChange("loglevel", (level) => this.logger.level = level as LogLevel);
     this.#followAccessPolicy();
+    this.#followEncodingLimits();
     // When a test moves the clock, keys that ran out go at once rather than at the next tick
-    // (within one tick's budget; a larger backlog drains over the following ticks).
-    this.#stopFollowingClock = clock.onChange(() => this.keyspace.activeExpireCycle(25));
+    // (within one tick's budget; a larger backlog drains over the following ticks), and so do
+    // blocked clients whose timeout passed.
+    this.#stopFollowingClock = clock.onChange(() => {
+      this.keyspace.activeExpireCycle(25);
+      this.blocking.checkTimeouts();
+    });
   }
 
   /** The server's time source: `clock.advance(ms)` and `clock.set(ms)` move TTLs instantly. */
@@ -137,6 +145,23 @@ export class RedenoServer implements ServerContext {
       if (globMatch(latin1Pattern, key)) found.push(decoder.decode(latin1ToBytes(key)));
     }
     return found;
+  }
+
+  /** Keeps the collections' encoding thresholds in step with their parameters. */
+  #followEncodingLimits(): void {
+    const limits = this.keyspace.limits;
+    const parameters: Array<[keyof typeof limits, string]> = [
+      ["listMaxListpackSize", "list-max-listpack-size"],
+      ["hashMaxListpackEntries", "hash-max-listpack-entries"],
+      ["hashMaxListpackValue", "hash-max-listpack-value"],
+      ["setMaxIntsetEntries", "set-max-intset-entries"],
+      ["zsetMaxListpackEntries", "zset-max-listpack-entries"],
+      ["zsetMaxListpackValue", "zset-max-listpack-value"],
+    ];
+    for (const [field, name] of parameters) {
+      limits[field] = this.config.getNumber(name);
+      this.config.onChange(name, (value) => limits[field] = Number(value));
+    }
   }
 
   /** Keeps the keyspace's LRU/LFU bookkeeping in step with the eviction settings. */
@@ -221,6 +246,8 @@ export class RedenoServer implements ServerContext {
     const served = serveConnection(conn, client, {
       commands: this.commands,
       stats: this.stats,
+      blocking: this.blocking,
+      readyKeys: this.keyspace.readyKeys,
       maxBulkLength: () => this.config.getNumber("proto-max-bulk-len"),
     }).finally(() => {
       this.clients.delete(client.id);
@@ -232,6 +259,7 @@ export class RedenoServer implements ServerContext {
 
   killClient(client: Client): void {
     client.closeAfterReply = true;
+    this.blocking.unblock(client, "silent");
     const conn = this.#connections.get(client.id);
     if (conn === undefined) return;
     this.#connections.delete(client.id);
@@ -249,6 +277,7 @@ export class RedenoServer implements ServerContext {
     clearInterval(this.#expiryTimer);
     this.#stopFollowingClock();
     this.keyspace.close();
+    this.blocking.close();
     for (const listener of this.#listeners) {
       try {
         listener.close();

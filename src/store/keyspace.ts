@@ -21,11 +21,23 @@
 import { Clock } from "./clock.ts";
 import { ExpiryHeap } from "./expiry_heap.ts";
 import { ScanCursors } from "./scan.ts";
-import { cloneValue, type Value } from "./values.ts";
+import {
+  cloneValue,
+  defaultEncodingLimits,
+  type EncodingLimits,
+  isBlockableType,
+  type Value,
+} from "./values.ts";
 
 export interface KeyspaceOptions {
   databases?: number;
   clock?: Clock;
+}
+
+/** A key that was just created with a type a blocking command waits on. */
+export interface ReadyKey {
+  db: Database;
+  key: string;
 }
 
 /** Counters INFO reports. */
@@ -83,6 +95,8 @@ export class Database {
   readonly clock: Clock;
   readonly stats: KeyspaceStats;
   readonly access: AccessPolicy;
+  /** Shared with the keyspace: keys created as list/zset/stream since it was last drained. */
+  readonly readyKeys: ReadyKey[];
   #values = new Map<string, Value>();
   #expires = new Map<string, number>();
   /** Exact deadlines beyond 2^53 ms (PEXPIREAT takes any int64); rarely used. */
@@ -99,11 +113,13 @@ export class Database {
     clock: Clock,
     stats: KeyspaceStats,
     access: AccessPolicy = { lfu: false, logFactor: 10, decayTime: 1, seconds: 0 },
+    readyKeys: ReadyKey[] = [],
   ) {
     this.id = id;
     this.clock = clock;
     this.stats = stats;
     this.access = access;
+    this.readyKeys = readyKeys;
   }
 
   /** Keys, including those past their deadline that no one has touched yet (as DBSIZE). */
@@ -163,6 +179,9 @@ export class Database {
 
   /** Stores a value; the key's TTL is dropped unless `keepTtl`. */
   set(key: string, value: Value, keepTtl = false): void {
+    if (typeof value !== "string" && isBlockableType(value) && !this.#values.has(key)) {
+      this.readyKeys.push({ db: this, key });
+    }
     this.#values.set(key, value);
     if (!keepTtl && this.#expires.size > 0) this.#dropExpire(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
@@ -288,6 +307,8 @@ export class Database {
   }
 
   #install(key: string, record: KeyRecord): void {
+    // Like Redis's dbAdd after RENAME, MOVE or COPY: the key counts as newly created.
+    if (isBlockableType(record.value)) this.readyKeys.push({ db: this, key });
     this.#values.set(key, record.value);
     if (this.#expires.size > 0) this.#dropExpire(key);
     // Moved as is, even when due this very millisecond: the key was alive when looked up.
@@ -485,6 +506,10 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** Shared by every db; see AccessPolicy. */
   readonly access: AccessPolicy = { lfu: false, logFactor: 10, decayTime: 1, seconds: 0 };
+  /** Shared by every db; see EncodingLimits. */
+  readonly limits: EncodingLimits = defaultEncodingLimits();
+  /** Keys created with a blockable type; the server drains it after each command. */
+  readonly readyKeys: ReadyKey[] = [];
   readonly databases: Database[];
   /** The clock reading the access seconds count from. */
   readonly #epoch: number;
@@ -499,7 +524,7 @@ export class Keyspace {
     const count = options.databases ?? 16;
     this.databases = Array.from(
       { length: count },
-      (_, id) => new Database(id, this.clock, this.stats, this.access),
+      (_, id) => new Database(id, this.clock, this.stats, this.access, this.readyKeys),
     );
   }
 

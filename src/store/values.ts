@@ -18,6 +18,38 @@ export interface CollectionValue {
 
 export type Value = string | CollectionValue;
 
+/**
+ * Size limits at which collections leave their compact encoding, from the `*-max-listpack-*`
+ * and `set-max-intset-entries` parameters; shared by every db and kept in step by the server.
+ */
+export interface EncodingLimits {
+  /** Positive: entries per list node; negative: -1..-5 for 4..64 KiB per node. */
+  listMaxListpackSize: number;
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  setMaxIntsetEntries: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
+}
+
+/** Redis 7.0's built-in defaults. */
+export function defaultEncodingLimits(): EncodingLimits {
+  return {
+    listMaxListpackSize: -2,
+    hashMaxListpackEntries: 512,
+    hashMaxListpackValue: 64,
+    setMaxIntsetEntries: 512,
+    zsetMaxListpackEntries: 128,
+    zsetMaxListpackValue: 64,
+  };
+}
+
+/** Types a blocking command can wait on: creating such a key may wake a blocked client. */
+export function isBlockableType(value: Value): boolean {
+  return typeof value !== "string" &&
+    (value.type === "list" || value.type === "zset" || value.type === "stream");
+}
+
 export function typeOf(value: Value): ValueType {
   return typeof value === "string" ? "string" : value.type;
 }

@@ -1,0 +1,167 @@
+/**
+ * Clients parked by blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK, ...).
+ *
+ * A blocking command that finds nothing to serve calls `block`: the client is queued on each of
+ * its keys and answers nothing yet. Its connection stops running that client's commands until
+ * `client.blocked.done` settles — no polling and no per-command await. When a command creates a
+ * list, sorted set or stream key, the store records it in `keyspace.readyKeys`; after that command
+ * the server calls `serveReadyKeys`, which offers the key to its waiters first come, first served.
+ * Timeouts share one timer (for the earliest deadline) and follow the server's clock, so a test
+ * that moves the clock times clients out at once.
+ *
+ * @example
+ * ```ts
+ * // Inside a blocking command's run(), when every key is empty:
+ * client.server.blocking.block(client, {
+ *   keys: ["queue"],
+ *   deadline: Infinity, // timeout 0: wait forever
+ *   tryServe: () => popAndReply(client), // true once it replied
+ *   onTimeout: () => client.reply.nullArray(),
+ * });
+ * ```
+ * @module
+ */
+import type { Database, Keyspace } from "../store/keyspace.ts";
+import type { Client } from "./client.ts";
+
+export interface BlockRequest {
+  /** Keys (latin1) in the client's current db that may unblock it. */
+  keys: string[];
+  /** When to give up, ms of the server clock; Infinity waits forever. */
+  deadline: number;
+  /**
+   * Called when one of the keys was created: serves the client from the keys as they are now
+   * and returns true once it has written its reply, or false to keep waiting.
+   */
+  tryServe: () => boolean;
+  /** Writes the reply for a timeout (and for CLIENT UNBLOCK ... TIMEOUT). */
+  onTimeout: () => void;
+}
+
+/** What a blocked client's connection waits on. */
+export interface BlockedState {
+  readonly request: BlockRequest;
+  readonly db: Database;
+  /** Settles when the client is served, times out, is unblocked or disconnects. */
+  readonly done: Promise<void>;
+}
+
+interface Parked extends BlockedState {
+  resume: () => void;
+}
+
+export class BlockingManager {
+  readonly #keyspace: Keyspace;
+  /** Waiters per db and key, in arrival order. */
+  readonly #waiters = new Map<Database, Map<string, Client[]>>();
+  readonly #blocked = new Map<Client, Parked>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDeadline = Infinity;
+
+  constructor(keyspace: Keyspace) {
+    this.#keyspace = keyspace;
+  }
+
+  /** How many clients are blocked (INFO blocked_clients). */
+  get blockedCount(): number {
+    return this.#blocked.size;
+  }
+
+  /** Parks `client` until a key is ready, the deadline passes, or it is unblocked. */
+  block(client: Client, request: BlockRequest): void {
+    let resume = () => {};
+    const done = new Promise<void>((resolve) => resume = resolve);
+    const parked: Parked = { request, db: client.db, done, resume };
+    client.blocked = parked;
+    this.#blocked.set(client, parked);
+    let byKey = this.#waiters.get(client.db);
+    if (byKey === undefined) this.#waiters.set(client.db, byKey = new Map());
+    for (const key of new Set(request.keys)) {
+      const queue = byKey.get(key);
+      if (queue === undefined) byKey.set(key, [client]);
+      else queue.push(client);
+    }
+    if (request.deadline < this.#timerDeadline) this.#schedule(request.deadline);
+  }
+
+  /**
+   * Offers every key created since the last call to the clients waiting on it, first come first
+   * served, while the key can still serve them.
+   */
+  serveReadyKeys(): void {
+    const ready = this.#keyspace.readyKeys;
+    // Serving may create more ready keys (BLMOVE pushes onto its destination): loop until none.
+    for (let i = 0; i < ready.length; i++) {
+      const { db, key } = ready[i];
+      const queue = this.#waiters.get(db)?.get(key);
+      if (queue === undefined) continue;
+      for (const client of [...queue]) {
+        const parked = this.#blocked.get(client);
+        if (parked === undefined) continue;
+        if (parked.request.tryServe()) this.#release(client);
+        if (!db.has(key)) break;
+      }
+    }
+    ready.length = 0;
+  }
+
+  /**
+   * Ends a client's wait without serving it (CLIENT UNBLOCK, disconnect): `timeout` replies as a
+   * timeout would, `error` with Redis's UNBLOCKED error, `silent` not at all. Returns whether
+   * the client was blocked.
+   */
+  unblock(client: Client, how: "timeout" | "error" | "silent"): boolean {
+    const parked = this.#blocked.get(client);
+    if (parked === undefined) return false;
+    if (how === "timeout") parked.request.onTimeout();
+    else if (how === "error") client.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    this.#release(client);
+    return true;
+  }
+
+  /** Times out every client whose deadline has passed; the server calls it when time moves. */
+  checkTimeouts(): void {
+    const now = this.#keyspace.clock.now();
+    let next = Infinity;
+    for (const [client, parked] of this.#blocked) {
+      const deadline = parked.request.deadline;
+      if (deadline <= now) this.unblock(client, "timeout");
+      else if (deadline < next) next = deadline;
+    }
+    this.#schedule(next);
+  }
+
+  /** Stops the timer and lets every blocked client go without a reply (server shutdown). */
+  close(): void {
+    for (const client of [...this.#blocked.keys()]) this.unblock(client, "silent");
+    this.#schedule(Infinity);
+  }
+
+  #release(client: Client): void {
+    const parked = this.#blocked.get(client)!;
+    this.#blocked.delete(client);
+    client.blocked = null;
+    const byKey = this.#waiters.get(parked.db);
+    for (const key of new Set(parked.request.keys)) {
+      const queue = byKey?.get(key);
+      if (queue === undefined) continue;
+      const index = queue.indexOf(client);
+      if (index >= 0) queue.splice(index, 1);
+      if (queue.length === 0) byKey!.delete(key);
+    }
+    parked.resume();
+  }
+
+  #schedule(deadline: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerDeadline = deadline;
+    if (deadline === Infinity) return;
+    const delay = Math.max(0, deadline - this.#keyspace.clock.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerDeadline = Infinity;
+      this.checkTimeouts();
+    }, delay);
+  }
+}
