@@ -4,19 +4,14 @@
  * tests. Every wait here has a deadline, so a broken server fails a test instead of hanging it.
  * @module
  */
-import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
+import { latin1, latin1Text, replyEnd } from "./support/resp_client.ts";
+export { freePort } from "./support/servers.ts";
+export { prng, seedFrom } from "./support/random.ts";
+export { latin1, latin1Text };
 
 /** The repository root (where deno.json and main.ts are). */
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-export function latin1(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, "latin1"));
-}
-
-export function latin1Text(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-}
 
 /** Encodes argv (latin1 strings or bytes) as a RESP multibulk request, as a latin1 string. */
 export function encodeCommand(argv: Array<string>): string {
@@ -75,6 +70,10 @@ export class RawConn {
 
   /** Everything received so far, as latin1. */
   text(): string {
+    return latin1Text(this.#bytes());
+  }
+
+  #bytes(): Uint8Array {
     if (this.#chunks.length > 1) {
       const all = new Uint8Array(this.#length);
       let offset = 0;
@@ -84,7 +83,7 @@ export class RawConn {
       }
       this.#chunks = [all];
     }
-    return this.#chunks.length === 0 ? "" : latin1Text(this.#chunks[0]);
+    return this.#chunks[0] ?? new Uint8Array(0);
   }
 
   /** Forgets what was received so far. */
@@ -128,7 +127,7 @@ export class RawConn {
     await this.write(encodeCommand(argv));
     let end = -1;
     await this.#waitUntil(
-      () => (end = this.#length > 0 ? replyEnd(this.text(), 0) : -1) >= 0,
+      () => (end = this.#length > 0 ? replyEnd(this.#bytes(), 0) : -1) >= 0,
       timeoutMs,
       `a reply to ${JSON.stringify(argv.join(" ").slice(0, 60))}`,
     );
@@ -168,40 +167,6 @@ export class RawConn {
       // already closed
     }
     await this.#reader;
-  }
-}
-
-/** The offset just past the RESP reply starting at `pos` in `text`, or -1 if incomplete. */
-export function replyEnd(text: string, pos: number): number {
-  if (pos >= text.length) return -1;
-  const lineEnd = text.indexOf("\r\n", pos);
-  if (lineEnd < 0) return -1;
-  const header = text.slice(pos + 1, lineEnd);
-  let next = lineEnd + 2;
-  switch (text[pos]) {
-    case "$":
-    case "=":
-    case "!": {
-      const length = Number(header);
-      if (length < 0) return next;
-      return next + length + 2 <= text.length ? next + length + 2 : -1;
-    }
-    case "*":
-    case "~":
-    case ">":
-    case "%":
-    case "|": {
-      let count = Number(header);
-      if (count < 0) return next;
-      if (text[pos] === "%" || text[pos] === "|") count *= 2;
-      for (let i = 0; i < count; i++) {
-        next = replyEnd(text, next);
-        if (next < 0) return -1;
-      }
-      return text[pos] === "|" ? replyEnd(text, next) : next;
-    }
-    default:
-      return next;
   }
 }
 
@@ -246,34 +211,6 @@ export async function redisCli(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** mulberry32: a small seeded PRNG, so a failing random test can be replayed with its seed. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Reads a seed from the environment variable `name`, or makes one; prints it either way. */
-export function seedFrom(name: string): number {
-  const given = Deno.env.get(name);
-  const seed = given ? Number(given) >>> 0 : (Date.now() ^ (Math.random() * 2 ** 32)) >>> 0;
-  console.log(`${name}=${seed} (set it to replay this run)`);
-  return seed;
-}
-
-/** A port nothing listens on right now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** Collects a child's output stream as text while it runs. */

@@ -8,6 +8,7 @@ import {
 } from "../src/commands/long_double.ts";
 import { RespClient } from "./support/resp_client.ts";
 import { startRedis } from "./support/servers.ts";
+import { prng } from "./support/random.ts";
 
 /** What INCRBYFLOAT replies for `start` (a stored value) plus `increment`, as Redeno computes. */
 function incrByFloat(start: string | null, increment: string): string {
@@ -95,16 +96,6 @@ Deno.test("long double: addition rounds once, ties to even", () => {
   const up = addLongDouble(one, quarterMore) as Extract<LongDouble, { kind: "finite" }>;
   assertEquals(up.mantissa, (1n << 63n) + 1n);
 });
-
-/** A seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomFloatText(random: () => number): string {
   const digits = (n: number) => {

@@ -12,6 +12,7 @@ import { type Command, describe, ServerPair } from "./support/servers.ts";
 import type { RespClient, RespValue } from "./support/resp_client.ts";
 import { stringEncoding } from "../src/commands/keys_object.ts";
 import type { CollectionValue } from "../src/store/values.ts";
+import { prng } from "./support/random.ts";
 
 type Step = Command;
 
@@ -841,16 +842,6 @@ function withoutProse(value: RespValue): RespValue {
     out.push(withoutProse(value[i]));
   }
   return out;
-}
-
-/** A seeded PRNG (mulberry32), so a failing sequence can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomCommand(random: () => number): Step {

@@ -144,7 +144,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /** The offset just past the reply starting at `pos`, or -1 if it is not all there yet. */
-function replyEnd(bytes: Uint8Array, pos: number): number {
+export function replyEnd(bytes: Uint8Array, pos: number): number {
   if (pos >= bytes.length) return -1;
   const lineEnd = bytes.indexOf(10, pos);
   if (lineEnd < 0) return -1;
