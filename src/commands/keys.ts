@@ -350,25 +350,45 @@ function copy(client: Client, argv: string[]): void {
   client.reply.integer(1);
 }
 
-function scan(client: Client, argv: string[]): void {
-  const cursor = parseCursor(argv[1]);
-  if (cursor === null) throw new ReplyError(INVALID_CURSOR);
-  let count = 10;
-  let pattern: string | null = null;
-  let type: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
+/** SCAN-family options: COUNT, MATCH (null for none or `*`) and, for SCAN only, TYPE. */
+export interface ScanOptions {
+  count: number;
+  pattern: string | null;
+  type: string | null;
+}
+
+/**
+ * Parses SCAN/HSCAN/SSCAN/ZSCAN options from argv[start] on, with Redis's errors; TYPE is a
+ * syntax error unless `allowType` (it is SCAN's alone).
+ */
+export function parseScanOptions(argv: string[], start: number, allowType: boolean): ScanOptions {
+  const options: ScanOptions = { count: 10, pattern: null, type: null };
+  for (let i = start; i < argv.length; i += 2) {
     const hasValue = i + 1 < argv.length;
     if (isKeyword(argv[i], "count") && hasValue) {
-      count = integerArg(argv[i + 1]);
-      if (count < 1) throw new ReplyError(SYNTAX_ERROR);
+      options.count = integerArg(argv[i + 1]);
+      if (options.count < 1) throw new ReplyError(SYNTAX_ERROR);
     } else if (isKeyword(argv[i], "match") && hasValue) {
-      pattern = argv[i + 1] === "*" ? null : argv[i + 1];
-    } else if (isKeyword(argv[i], "type") && hasValue) {
-      type = argv[i + 1].toLowerCase();
+      options.pattern = argv[i + 1] === "*" ? null : argv[i + 1];
+    } else if (allowType && isKeyword(argv[i], "type") && hasValue) {
+      options.type = argv[i + 1].toLowerCase();
     } else {
       throw new ReplyError(SYNTAX_ERROR);
     }
   }
+  return options;
+}
+
+/** A SCAN-family cursor argument, or Redis's error. */
+export function cursorArg(text: string): bigint {
+  const cursor = parseCursor(text);
+  if (cursor === null) throw new ReplyError(INVALID_CURSOR);
+  return cursor;
+}
+
+function scan(client: Client, argv: string[]): void {
+  const cursor = cursorArg(argv[1]);
+  const { count, pattern, type } = parseScanOptions(argv, 2, true);
   const found: string[] = [];
   const next = client.db.scan(cursor, count, (key, value) => {
     if (pattern !== null && !globMatch(pattern, key)) return;
