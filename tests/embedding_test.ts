@@ -2,7 +2,7 @@
  * The embedding API: servers started in this process, with Deno's sanitizers on, so every test
  * also proves that close() releases the port, the timers and every pending op.
  */
-import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { Clock, startServer } from "../mod.ts";
 import { RespClient } from "./support/resp_client.ts";
 
@@ -21,7 +21,7 @@ Deno.test("embedding: url, port and the direct helpers", async () => {
     assertEquals(await client.raw("GET", "greeting"), "$6\r\nh\xc3\xa9llo\r\n");
     assertEquals(await client.raw("GET", "bytes"), "$4\r\n\x00\r\n\xff\r\n");
     await client.raw("SET", "from-client", "written over the wire");
-    await client.raw("LPUSH", "not-a-string", "x"); // unknown until lists exist; harmless
+    await client.raw("LPUSH", "a-list", "x");
   } finally {
     client.close();
   }
@@ -29,9 +29,10 @@ Deno.test("embedding: url, port and the direct helpers", async () => {
   assertEquals(server.get("greeting"), "héllo");
   assertEquals(server.getBytes("bytes"), new Uint8Array([0, 13, 10, 255]));
   assertEquals(server.get("missing"), null);
+  throws(() => server.get("a-list"), /holds a list, not a string/);
   assertEquals(server.get("other-db", 3), "y");
   assertEquals(server.keys("session:*"), ["session:1"]);
-  assertEquals(server.keys().sort(), ["bytes", "from-client", "greeting", "session:1"]);
+  assertEquals(server.keys().sort(), ["a-list", "bytes", "from-client", "greeting", "session:1"]);
   server.flushAll();
   assertEquals(server.keys(), []);
   assertEquals(server.keys("*", 3), []);

@@ -15,7 +15,7 @@
  * client.server.blocking.block(client, {
  *   keys: ["queue"],
  *   deadline: Infinity, // timeout 0: wait forever
- *   tryServe: () => popAndReply(client), // true once it replied
+ *   tryServe: (readyKey) => popAndReply(client, readyKey), // true once it replied
  *   onTimeout: () => client.reply.nullArray(),
  * });
  * ```
@@ -30,10 +30,10 @@ export interface BlockRequest {
   /** When to give up, ms of the server clock; Infinity waits forever. */
   deadline: number;
   /**
-   * Called when one of the keys was created: serves the client from the keys as they are now
-   * and returns true once it has written its reply, or false to keep waiting.
+   * Called when `readyKey`, one of the keys, was created: serves the client (from that key first,
+   * as Redis does) and returns true once it has written its reply, or false to keep waiting.
    */
-  tryServe: () => boolean;
+  tryServe: (readyKey: string) => boolean;
   /** Writes the reply for a timeout (and for CLIENT UNBLOCK ... TIMEOUT). */
   onTimeout: () => void;
 }
@@ -98,7 +98,7 @@ export class BlockingManager {
       for (const client of [...queue]) {
         const parked = this.#blocked.get(client);
         if (parked === undefined) continue;
-        if (parked.request.tryServe()) this.#release(client);
+        if (parked.request.tryServe(key)) this.#release(client);
         if (!db.has(key)) break;
       }
     }
@@ -157,7 +157,8 @@ export class BlockingManager {
     this.#timer = undefined;
     this.#timerDeadline = deadline;
     if (deadline === Infinity) return;
-    const delay = Math.max(0, deadline - this.#keyspace.clock.now());
+    // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days): wake and re-check then.
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, deadline - this.#keyspace.clock.now()));
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#timerDeadline = Infinity;

@@ -221,6 +221,8 @@ const CLIENT_HELP = [
   "    Record the name or version of the client library in use.",
   "SETNAME <name>",
   "    Name this connection <name>.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Release a client blocked by a blocking command, as if it timed out, or with an error.",
   "HELP",
   "    Print this help.",
 ];
@@ -483,6 +485,50 @@ const clientSubcommands: CommandSpec[] = [
         default:
           throw new ReplyError(SYNTAX_ERROR);
       }
+    },
+  }),
+  defineCommand({
+    name: "unblock",
+    arity: -3,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    group: "connection",
+    since: "5.0.0",
+    summary: "Ends the wait of a client blocked in a blocking command, as a timeout or an error.",
+    complexity: "O(log N) in the number of connections.",
+    args: [
+      { name: "client-id", type: "integer" },
+      {
+        name: "timeout_error",
+        type: "oneof",
+        optional: true,
+        args: [
+          { name: "timeout", type: "pure-token", token: "TIMEOUT" },
+          { name: "error", type: "pure-token", token: "ERROR" },
+        ],
+      },
+    ],
+    run(client, argv) {
+      if (argv.length > 4) {
+        throw new ReplyError(
+          `ERR unknown subcommand or wrong number of arguments for '${
+            argv[1].slice(0, 128)
+          }'. Try CLIENT HELP.`,
+        );
+      }
+      let how: "timeout" | "error" = "timeout";
+      if (argv.length === 4) {
+        const reason = argv[3].toLowerCase();
+        if (reason === "error") how = "error";
+        else if (reason !== "timeout") {
+          throw new ReplyError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        }
+      }
+      const id = parseInt64(argv[2]);
+      if (id === null) throw new ReplyError(NOT_INTEGER);
+      const target = client.server.clients.get(Number(id));
+      const unblocked = target !== undefined && client.server.blocking.unblock(target, how);
+      client.reply.integer(unblocked ? 1 : 0);
     },
   }),
   defineCommand({
