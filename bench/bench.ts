@@ -1,8 +1,9 @@
 /**
- * Redeno against redis-server with redis-benchmark, interleaved so that machine noise hits both,
- * then memory per key after a million SETs.
+ * Redeno against redis-server with redis-benchmark, interleaved so that machine noise hits both
+ * (string tests, plus list, set, hash and sorted-set tests at -c 50), then memory per key after
+ * a million SETs and memory per element of a million-element hash, set and sorted set.
  *
- *   deno task bench                # 3 rounds, full sizes (about 3-4 minutes)
+ *   deno task bench                # 3 rounds, full sizes (about 4-5 minutes)
  *   deno task bench --quick        # 1 round, small sizes (well under a minute)
  *   deno task bench --rounds 5
  *
@@ -213,13 +214,47 @@ async function redisBenchmark(
   return { rps };
 }
 
-interface Config {
-  clients: number;
-  pipeline: number;
+/** One redis-benchmark test (its `-t` name) and how many requests it gets (`-n`). */
+interface Test {
+  name: string;
   requests: number;
 }
 
-const TESTS = ["ping", "set", "get", "incr", "mset"];
+interface Config {
+  clients: number;
+  pipeline: number;
+  tests: Test[];
+}
+
+const STRING_TESTS = ["ping", "set", "get", "incr", "mset"];
+
+/**
+ * The collection tests, with requests relative to a string test's: LRANGE_100 replies 100
+ * elements (and redis-benchmark first runs as many LPUSHes to fill the list), so it gets fewer.
+ */
+const COLLECTION_TESTS: Array<[string, number]> = [
+  ["lpush", 0.5],
+  ["rpush", 0.5],
+  ["lpop", 0.5],
+  ["rpop", 0.5],
+  ["sadd", 0.5],
+  ["hset", 0.5],
+  ["spop", 0.5],
+  ["zadd", 0.5],
+  ["zpopmin", 0.5],
+  ["lrange_100", 0.1],
+];
+
+/** The string tests with `requests` each, plus (optionally) the collection tests scaled from it. */
+function tests(requests: number, withCollections: boolean): Test[] {
+  const list = STRING_TESTS.map((name) => ({ name, requests }));
+  if (withCollections) {
+    for (const [name, share] of COLLECTION_TESTS) {
+      list.push({ name, requests: Math.round(requests * share) });
+    }
+  }
+  return list;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -234,30 +269,33 @@ function formatOps(value: number | undefined): string {
 async function throughput(options: Options): Promise<void> {
   const scale = options.quick ? 0.1 : 1;
   const configs: Config[] = [
-    { clients: 50, pipeline: 1, requests: Math.round(100_000 * scale) },
-    { clients: 50, pipeline: 16, requests: Math.round(1_000_000 * scale) },
-    { clients: 1, pipeline: 1, requests: Math.round(30_000 * scale) },
+    { clients: 50, pipeline: 1, tests: tests(Math.round(100_000 * scale), true) },
+    { clients: 50, pipeline: 16, tests: tests(Math.round(1_000_000 * scale), true) },
+    { clients: 1, pipeline: 1, tests: tests(Math.round(30_000 * scale), false) },
   ];
   const redis = await startRedisServer();
   const redeno = await startRedeno();
-  // results[config][server][test name] = ops/s of each round
+  // results[config][server][row name] = ops/s of each round; a test can give several rows.
   const results = configs.map(() => ({
     redis: new Map<string, number[]>(),
     redeno: new Map<string, number[]>(),
     order: [] as string[],
+    /** -n of the test that gave each row. */
+    requests: new Map<string, number>(),
+    /** Tests that failed, by server: `redeno:lpush` → the error. */
     errors: new Map<string, string>(),
   }));
   for (let round = 1; round <= options.rounds; round++) {
     console.log(`round ${round}/${options.rounds}`);
     for (const [i, config] of configs.entries()) {
-      for (const test of TESTS) {
+      for (const { name: test, requests } of config.tests) {
         const args = [
           "-c",
           String(config.clients),
           "-P",
           String(config.pipeline),
           "-n",
-          String(config.requests),
+          String(requests),
           "-t",
           test,
         ];
@@ -272,6 +310,7 @@ async function throughput(options: Options): Promise<void> {
           }
           for (const [name, rps] of result.rps) {
             if (!results[i].order.includes(name)) results[i].order.push(name);
+            results[i].requests.set(name, requests);
             const list = results[i][key].get(name) ?? [];
             list.push(rps);
             results[i][key].set(name, list);
@@ -283,21 +322,20 @@ async function throughput(options: Options): Promise<void> {
   await Promise.all([stop(redis), stop(redeno)]);
 
   for (const [i, config] of configs.entries()) {
-    const { order, errors } = results[i];
-    console.log(
-      `\n### -c ${config.clients} -P ${config.pipeline} -n ${config.requests} ` +
-        `(median of ${options.rounds})\n`,
-    );
-    console.log("| test | Redis ops/s | Redeno ops/s | ratio |");
-    console.log("|---|---:|---:|---:|");
+    const { order, errors, requests } = results[i];
+    console.log(`\n### -c ${config.clients} -P ${config.pipeline} (median of ${options.rounds})\n`);
+    console.log("| test | -n | Redis ops/s | Redeno ops/s | ratio |");
+    console.log("|---|---:|---:|---:|---:|");
     const names = [...order];
-    for (const test of TESTS) {
-      for (const key of ["redis", "redeno"]) {
-        const error = errors.get(`${key}:${test}`);
-        if (error && !names.some((name) => name.toLowerCase().startsWith(test))) {
-          names.push(test.toUpperCase());
-        }
-      }
+    // A test that failed on a server still gets a row, with the error.
+    const failedTest = new Map<string, string>();
+    for (const { name: test, requests: n } of config.tests) {
+      const error = errors.get(`redeno:${test}`) ?? errors.get(`redis:${test}`);
+      if (error === undefined) continue;
+      const row = names.find((name) => name.toLowerCase().startsWith(test)) ?? test.toUpperCase();
+      if (!names.includes(row)) names.push(row);
+      if (!requests.has(row)) requests.set(row, n);
+      failedTest.set(row, test);
     }
     for (const name of names) {
       const ours = results[i].redeno.get(name);
@@ -305,9 +343,10 @@ async function throughput(options: Options): Promise<void> {
       const a = ours ? median(ours) : undefined;
       const b = theirs ? median(theirs) : undefined;
       const ratio = a !== undefined && b !== undefined ? (a / b).toFixed(2) : "n/a";
-      const test = name.split(/[_ ]/)[0].toLowerCase();
-      const note = ours ? "" : ` (${errors.get(`redeno:${test}`) ?? "failed"})`;
-      console.log(`| ${name} | ${formatOps(b)} | ${formatOps(a)}${note} | ${ratio} |`);
+      const test = failedTest.get(name);
+      const note = ours ? "" : ` (${(test && errors.get(`redeno:${test}`)) ?? "failed"})`;
+      const n = formatOps(requests.get(name));
+      console.log(`| ${name} | ${n} | ${formatOps(b)} | ${formatOps(a)}${note} | ${ratio} |`);
     }
   }
 }
@@ -377,6 +416,104 @@ async function memory(options: Options): Promise<void> {
   console.log(`\nRedeno uses ${ratio.toFixed(2)}× Redis's memory per key.`);
 }
 
+/** How to build one big collection: the command, and the arguments for element `i`. */
+interface CollectionLoad {
+  type: string;
+  command: string;
+  element: (i: number) => string;
+}
+
+const COLLECTION_LOADS: CollectionLoad[] = [
+  { type: "hash", command: "HSET", element: (i) => `field:${i} value:${i}` },
+  { type: "set", command: "SADD", element: (i) => `member:${i}` },
+  { type: "zset", command: "ZADD", element: (i) => `${i} member:${i}` },
+];
+
+/**
+ * Adds elements 0..count-1 to one key with `perCommand` elements per command, all commands
+ * written back to back (pipelined) while a reader counts the one-line replies.
+ */
+async function loadCollection(
+  port: number,
+  load: CollectionLoad,
+  count: number,
+  perCommand = 1000,
+): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const commands = Math.ceil(count / perCommand);
+  const reading = (async () => {
+    const buffer = new Uint8Array(64 * 1024);
+    let replies = 0;
+    let atLineStart = true;
+    while (replies < commands) {
+      const n = await conn.read(buffer);
+      if (n === null) {
+        throw new Error(`${load.command}: connection closed after ${replies} replies`);
+      }
+      for (let i = 0; i < n; i++) {
+        if (atLineStart && buffer[i] === 45) { // '-': an error reply
+          throw new Error(
+            `${load.command} failed: ${new TextDecoder().decode(buffer.subarray(i, n))}`,
+          );
+        }
+        atLineStart = buffer[i] === 10;
+        if (atLineStart) replies++;
+      }
+    }
+  })();
+  reading.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  try {
+    const encoder = new TextEncoder();
+    for (let c = 0; c < commands; c++) {
+      const words = [load.command, `big${load.type}`];
+      for (let i = c * perCommand; i < Math.min(count, (c + 1) * perCommand); i++) {
+        words.push(...load.element(i).split(" "));
+      }
+      let text = `*${words.length}\r\n`;
+      for (const word of words) text += `$${word.length}\r\n${word}\r\n`;
+      const bytes = encoder.encode(text);
+      for (let written = 0; written < bytes.length;) {
+        written += await conn.write(bytes.subarray(written));
+      }
+    }
+    await reading;
+  } finally {
+    conn.close();
+  }
+}
+
+/** Memory per element of a hash, a set and a sorted set of a million elements each. */
+async function collectionMemory(options: Options): Promise<void> {
+  const count = options.quick ? 100_000 : 1_000_000;
+  console.log(
+    `\n### Memory: one hash, set and sorted set of ${count.toLocaleString("en-US")} elements ` +
+      "each (a fresh server per collection)\n",
+  );
+  console.log("| type | Redis bytes/element | Redeno bytes/element | ratio |");
+  console.log("|---|---:|---:|---:|");
+  for (const load of COLLECTION_LOADS) {
+    const perElement = new Map<string, number>();
+    for (const start of [startRedisServer, startRedeno]) {
+      const server = await start();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const empty = await rssBytes(server.pid);
+        await loadCollection(server.port, load, count);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        perElement.set(server.name, (await rssBytes(server.pid) - empty) / count);
+      } finally {
+        await stop(server);
+      }
+    }
+    const redis = perElement.get("redis-server")!;
+    const redeno = perElement.get("redeno")!;
+    console.log(
+      `| ${load.type} (${load.command}) | ${redis.toFixed(0)} | ${redeno.toFixed(0)} | ` +
+        `${(redeno / redis).toFixed(2)} |`,
+    );
+  }
+}
+
 async function main(): Promise<number> {
   let options: Options;
   try {
@@ -397,6 +534,7 @@ async function main(): Promise<number> {
     );
     await throughput(options);
     await memory(options);
+    await collectionMemory(options);
     return 0;
   } catch (error) {
     console.error(`bench: ${(error as Error).stack ?? error}`);

@@ -147,7 +147,9 @@ function writeArgs(reply: ReplyWriter, args: readonly ArgSpec[]): void {
   reply.arrayHeader(args.length);
   for (const arg of args) {
     const flags = argFlags(arg);
-    const count = 2 + (arg.type === "key" ? 1 : 0) + (arg.token ? 1 : 0) +
+    // Key patterns (SORT's BY and GET) name the key spec they feed, as keys do.
+    const hasKeySpec = arg.type === "key" || arg.keySpecIndex !== undefined;
+    const count = 2 + (hasKeySpec ? 1 : 0) + (arg.token ? 1 : 0) +
       (arg.summary ? 1 : 0) + (arg.since ? 1 : 0) + (arg.deprecatedSince ? 1 : 0) +
       (flags.length > 0 ? 1 : 0) + (arg.args ? 1 : 0);
     reply.mapHeader(count);
@@ -155,7 +157,7 @@ function writeArgs(reply: ReplyWriter, args: readonly ArgSpec[]): void {
     reply.bulk(arg.name);
     reply.bulk("type");
     reply.bulk(arg.type);
-    if (arg.type === "key") {
+    if (hasKeySpec) {
       reply.bulk("key_spec_index");
       reply.integer(arg.keySpecIndex ?? 0);
     }

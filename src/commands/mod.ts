@@ -3,9 +3,14 @@
  * @module
  */
 import { connectionCommands } from "./connection.ts";
+import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
-import { serverCommands } from "./server.ts";
+import { listCommands } from "./lists.ts";
 import { CommandTable } from "./registry.ts";
+import { serverCommands } from "./server.ts";
+import { setCommands } from "./sets.ts";
+import { sortCommands } from "./sort.ts";
+import { sortedSetCommands } from "./sorted_sets.ts";
 import { stringCommands } from "./strings.ts";
 import type { CommandSpec } from "./types.ts";
 
@@ -15,6 +20,11 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...serverCommands,
   ...keyCommands,
   ...stringCommands,
+  ...listCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...sortedSetCommands,
+  ...sortCommands,
 ];
 
 export function createCommandTable(): CommandTable {

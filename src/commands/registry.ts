@@ -293,7 +293,7 @@ export interface FoundKey {
 export function findKeys(spec: CommandSpec, argv: Argv): FoundKey[] | null {
   if (spec.getKeys) {
     const flags = spec.keys?.[0]?.flags ?? [];
-    return spec.getKeys(argv).map((index) => ({ index, flags }));
+    return spec.getKeys(argv).map((key) => typeof key === "number" ? { index: key, flags } : key);
   }
   const found: FoundKey[] = [];
   for (const keys of spec.keys ?? []) {

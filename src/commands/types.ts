@@ -87,7 +87,7 @@ export type ArgType =
 export interface ArgSpec {
   name: string;
   type: ArgType;
-  /** Index into the command's key specs, for `key` arguments (default 0). */
+  /** Index into the command's key specs, for `key` arguments (default 0) and key patterns. */
   keySpecIndex?: number;
   token?: string;
   summary?: string;
@@ -165,8 +165,12 @@ export interface CommandSpec {
   acl?: AclCategory[];
   /** Key positions, one entry per key spec (most commands have one or none). */
   keys?: KeyPositions[];
-  /** Keys found by the command itself (e.g. after a numkeys argument): COMMAND GETKEYS asks it. */
-  getKeys?: (argv: Argv) => number[];
+  /**
+   * Keys found by the command itself (e.g. after a numkeys argument): COMMAND GETKEYS asks it.
+   * A plain index takes the first key spec's flags; a key used otherwise says its own (SORT's
+   * STORE destination).
+   */
+  getKeys?: (argv: Argv) => Array<number | { index: number; flags: KeySpecFlag[] }>;
   group: CommandGroup;
   since: string;
   summary: string;
