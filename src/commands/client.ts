@@ -40,6 +40,15 @@ export class Client {
   /** Set by CLIENT REPLY SKIP: the next command's reply is dropped. */
   skipNextReply = false;
   noEvict = false;
+  /** Channels, patterns and shard channels this client is subscribed to (pub/sub). */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  /**
+   * Asks the server to write out what was appended to `reply` from outside this client's own
+   * command (a message published to it). The connection sets it; a no-op for detached clients.
+   */
+  wake: () => void = () => {};
   /** Set while a blocking command waits; the connection runs nothing else until it settles. */
   blocked: BlockedState | null = null;
   /** Set by QUIT, a protocol error or CLIENT KILL: close once pending replies are written. */
@@ -53,6 +62,11 @@ export class Client {
     this.db = options.server.keyspace.db(0);
     this.createdAt = options.server.keyspace.clock.now();
     this.lastInteraction = performance.now();
+  }
+
+  /** How many channels, patterns and shard channels the client is subscribed to. */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
   }
 
   get resp(): 2 | 3 {

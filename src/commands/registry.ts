@@ -47,6 +47,19 @@ const FLAG_ORDER: CommandFlag[] = [
   "allow_busy",
 ];
 
+/** Commands a subscribed RESP2 client may still run. */
+const SUBSCRIBED_CONTEXT = new Set([
+  "ping",
+  "subscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "sunsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "quit",
+  "reset",
+]);
+
 /** Redis's order of ACL categories (its category table). */
 export const ACL_CATEGORY_ORDER: AclCategory[] = [
   "keyspace",
@@ -142,6 +155,17 @@ export class CommandTable {
     const command = this.resolve(argv);
     if (typeof command === "string") {
       client.reply.error(command);
+      return;
+    }
+    // A RESP2 connection with subscriptions can only manage them (its replies are messages).
+    if (
+      client.resp === 2 && client.subscriptionCount > 0 &&
+      !SUBSCRIBED_CONTEXT.has(command.spec.name)
+    ) {
+      command.rejectedCalls++;
+      client.reply.error(
+        `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
       return;
     }
     this.run(client, command, argv);

@@ -28,8 +28,12 @@ const KEEP_AT_MOST = 1024 * 1024;
 export class ReplyWriter {
   /** The protocol of the client this writer serves; HELLO changes it. */
   resp: RespVersion = 2;
-  #buffer = new Uint8Array(INITIAL_SIZE);
+  #buffer: Uint8Array = new Uint8Array(INITIAL_SIZE);
   #length = 0;
+  /** The buffer `take` handed out, being written; appends go to the other one meanwhile. */
+  #inFlight: Uint8Array | null = null;
+  /** A buffer to switch to at the next `take`, so steady state allocates nothing. */
+  #spare: Uint8Array | null = null;
 
   /** Bytes written since the last `take`. */
   get length(): number {
@@ -41,15 +45,26 @@ export class ReplyWriter {
     this.#length = length;
   }
 
-  /** The bytes written so far, valid until the next write; resets the writer. */
+  /**
+   * Hands out the bytes written so far and starts afresh in another buffer, so replies can be
+   * appended (a PUBLISH to this client, say) while those bytes are being written. Call `release`
+   * once they are written; one `take` may be outstanding at a time.
+   */
   take(): Uint8Array {
     const bytes = this.#buffer.subarray(0, this.#length);
+    this.#inFlight = this.#buffer;
+    this.#buffer = this.#spare ?? new Uint8Array(INITIAL_SIZE);
+    this.#spare = null;
     this.#length = 0;
     return bytes;
   }
 
-  /** Called once the bytes from `take` are written: shrinks a buffer a huge reply grew. */
+  /** Called once the bytes from `take` are written: keeps the buffer for reuse unless huge. */
   release(): void {
+    if (this.#inFlight !== null && this.#inFlight.length <= KEEP_AT_MOST) {
+      this.#spare = this.#inFlight;
+    }
+    this.#inFlight = null;
     if (this.#buffer.length > KEEP_AT_MOST && this.#length === 0) {
       this.#buffer = new Uint8Array(INITIAL_SIZE);
     }

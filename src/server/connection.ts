@@ -67,7 +67,11 @@ export async function serveConnection(
   const batches = socketSource(conn, stats, onEnd).pipeThrough(
     new RespDecoderStream({ maxBulkLength: deps.maxBulkLength }),
   );
+  // One write at a time, whoever asks: this loop after a batch, or `client.wake()` when another
+  // client's command (PUBLISH) appended to this client's replies.
+  let writing: Promise<void> | null = null;
   const flush = async () => {
+    while (writing !== null) await writing;
     if (reply.errorCount > 0) {
       stats.errorReplies += reply.errorCount;
       reply.errorCount = 0;
@@ -75,8 +79,21 @@ export async function serveConnection(
     if (reply.length === 0) return;
     const bytes = reply.take();
     stats.netOutputBytes += bytes.length;
-    await writeAll(conn, bytes);
-    reply.release();
+    writing = writeAll(conn, bytes).finally(() => {
+      reply.release();
+      writing = null;
+    });
+    await writing;
+  };
+  let wakeScheduled = false;
+  client.wake = () => {
+    if (wakeScheduled) return;
+    wakeScheduled = true;
+    queueMicrotask(() => {
+      wakeScheduled = false;
+      // A failed write means the peer is gone; the read side ends the connection.
+      flush().catch(() => {});
+    });
   };
   try {
     for await (const batch of batches) {
