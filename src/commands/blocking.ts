@@ -36,6 +36,11 @@ export interface BlockRequest {
   tryServe: (readyKey: string) => boolean;
   /** Writes the reply for a timeout (and for CLIENT UNBLOCK ... TIMEOUT). */
   onTimeout: () => void;
+  /**
+   * Writes the reply when the client may not wait (inside EXEC); defaults to `onTimeout`.
+   * BLMOVE and BRPOPLPUSH answer a null bulk there but a null array on timeout, as in Redis.
+   */
+  onCannotBlock?: () => void;
 }
 
 /** What a blocked client's connection waits on. */
@@ -67,8 +72,16 @@ export class BlockingManager {
     return this.#blocked.size;
   }
 
-  /** Parks `client` until a key is ready, the deadline passes, or it is unblocked. */
+  /**
+   * Parks `client` until a key is ready, the deadline passes, or it is unblocked. Inside EXEC
+   * the client is never parked: it gets its "cannot block" reply at once.
+   */
   block(client: Client, request: BlockRequest): void {
+    if (client.inExec) {
+      // A transaction runs to the end at once: nothing to wait for, answer as a timeout would.
+      (request.onCannotBlock ?? request.onTimeout)();
+      return;
+    }
     let resume = () => {};
     const done = new Promise<void>((resolve) => resume = resolve);
     const parked: Parked = { request, db: client.db, done, resume };

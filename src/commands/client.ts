@@ -3,12 +3,28 @@
  * and change it (SELECT, CLIENT SETNAME, HELLO) without knowing about sockets.
  * @module
  */
+import type { Argv } from "../resp/decoder.ts";
 import { ReplyWriter } from "../resp/encoder.ts";
 import type { Database } from "../store/keyspace.ts";
 import type { BlockedState } from "./blocking.ts";
+import type { RegisteredCommand } from "./registry.ts";
 import type { ServerContext } from "./server_context.ts";
 
 export type ReplyMode = "on" | "off" | "skip";
+
+/** Commands queued between MULTI and EXEC. */
+export interface Transaction {
+  queue: Array<{ command: RegisteredCommand; argv: Argv }>;
+  /** A command was refused while queueing: EXEC replies EXECABORT. */
+  aborted: boolean;
+}
+
+/** A WATCHed key and its version when WATCH ran (see `Database.watch`). */
+export interface WatchedKey {
+  db: Database;
+  key: string;
+  version: number;
+}
 
 export interface ClientOptions {
   id: number;
@@ -53,6 +69,12 @@ export class Client {
   blocked: BlockedState | null = null;
   /** Set by QUIT, a protocol error or CLIENT KILL: close once pending replies are written. */
   closeAfterReply = false;
+  /** The open MULTI block (queued commands), or null outside a transaction. */
+  transaction: Transaction | null = null;
+  /** Keys this client WATCHes, or null when it watches none. */
+  watched: WatchedKey[] | null = null;
+  /** Set while EXEC runs the queue: blocking commands answer at once instead of waiting. */
+  inExec = false;
 
   constructor(options: ClientOptions) {
     this.id = options.id;

@@ -60,10 +60,12 @@ export function clientInfoLine(client: Client): string {
   const now = client.server.keyspace.clock.now();
   const age = Math.max(0, Math.floor((now - client.createdAt) / 1000));
   const idle = Math.max(0, Math.floor((performance.now() - client.lastInteraction) / 1000));
-  const flags = client.noEvict ? "e" : "N";
+  const flags = (client.subscriptionCount > 0 ? "P" : "") + (client.noEvict ? "e" : "") || "N";
   return `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${client.id + 7} ` +
     `name=${client.name} age=${age} idle=${idle} flags=${flags} db=${client.db.id} ` +
-    `sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 ` +
+    `sub=${client.channels.size} psub=${client.patterns.size} ssub=${client.shardChannels.size} ` +
+    `multi=${client.transaction?.queue.length ?? -1} ` +
+    `qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 ` +
     `rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r ` +
     `cmd=${client.lastCommand} user=${client.user} redir=-1 resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`;
@@ -87,9 +89,9 @@ function clientType(name: string): ClientType | null {
   }
 }
 
-/** Redeno has no replicas and no pub/sub yet: every connection is a normal client. */
-function typeOf(_client: Client): ClientType {
-  return "normal";
+/** Redeno has no replicas: a connection is a pub/sub client while it has subscriptions. */
+function typeOf(client: Client): ClientType {
+  return client.subscriptionCount > 0 ? "pubsub" : "normal";
 }
 
 function clientList(client: Client, argv: string[]): void {
@@ -561,6 +563,11 @@ export const connectionCommands: CommandSpec[] = [
     run(client, argv) {
       if (argv.length > 2) {
         client.reply.error("ERR wrong number of arguments for 'ping' command");
+      } else if (client.resp === 2 && client.subscriptionCount > 0) {
+        // A subscribed RESP2 connection reads every reply as a message: PING answers in kind.
+        client.reply.arrayHeader(2);
+        client.reply.bulk("pong");
+        client.reply.bulk(argv[1] ?? "");
       } else if (argv.length === 2) client.reply.bulk(argv[1]);
       else client.reply.simple("PONG");
     },
@@ -603,6 +610,7 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Puts the connection back in the state of a new one.",
     complexity: "O(1)",
     run(client) {
+      client.server.pubsub.unsubscribeAll(client);
       client.db = client.server.keyspace.db(0);
       client.name = "";
       client.resp = 2;

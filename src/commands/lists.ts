@@ -523,9 +523,11 @@ function blmove(client: Client, argv: Argv, from: End, to: End, deadline: number
       // A destination of the wrong type ends the wait with WRONGTYPE, as in Redis.
       // Redis 7.0 counts no change for a BLMOVE served after waiting.
       moveElement(client, db, source, value, destination, from, to, false);
+      db.touchWatched(destination); // served outside the registry, which marks LMOVE's keys
       return true;
     },
     onTimeout: () => client.reply.nullArray(),
+    onCannotBlock: () => client.reply.nullBulk(),
   });
 }
 

@@ -6,12 +6,14 @@ import { connectionCommands } from "./connection.ts";
 import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./lists.ts";
+import { pubsubCommands } from "./pubsub.ts";
 import { CommandTable } from "./registry.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./sets.ts";
 import { sortCommands } from "./sort.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
 import { stringCommands } from "./strings.ts";
+import { transactionCommands } from "./transactions.ts";
 import type { CommandSpec } from "./types.ts";
 
 /** All declarations, family by family. */
@@ -25,6 +27,8 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...setCommands,
   ...sortedSetCommands,
   ...sortCommands,
+  ...transactionCommands,
+  ...pubsubCommands,
 ];
 
 export function createCommandTable(): CommandTable {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Argv } from "../resp/decoder.ts";
+import type { Database } from "../store/keyspace.ts";
 import type { Client } from "./client.ts";
 import { ReplyError, wrongArity } from "./errors.ts";
 import type { AclCategory, CommandFlag, CommandSpec, KeyPositions, KeySpecFlag } from "./types.ts";
@@ -154,6 +155,8 @@ export class CommandTable {
     }
     const command = this.resolve(argv);
     if (typeof command === "string") {
+      // A refused command inside MULTI dooms the transaction: EXEC will answer EXECABORT.
+      if (client.transaction !== null) client.transaction.aborted = true;
       client.reply.error(command);
       return;
     }
@@ -163,22 +166,60 @@ export class CommandTable {
       !SUBSCRIBED_CONTEXT.has(command.spec.name)
     ) {
       command.rejectedCalls++;
+      if (client.transaction !== null) client.transaction.aborted = true;
       client.reply.error(
         `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
       return;
     }
+    // Transactions cost one null check for clients that use neither MULTI nor WATCH.
+    if (client.transaction !== null || client.watched !== null) {
+      if (this.#transactionStep(client, command, argv)) return;
+    }
     this.run(client, command, argv);
+  }
+
+  /**
+   * What MULTI and WATCH change about running a command: inside MULTI, queues it (or refuses
+   * it); RESET also ends the transaction and the watches. Returns true when the command must
+   * not run now.
+   */
+  #transactionStep(client: Client, command: RegisteredCommand, argv: Argv): boolean {
+    const name = command.fullName;
+    if (name === "reset") {
+      endTransaction(client);
+      return false;
+    }
+    const transaction = client.transaction;
+    if (transaction === null || RUN_INSIDE_MULTI.has(name)) return false;
+    if (command.spec.flags.includes("no_multi")) {
+      command.rejectedCalls++;
+      transaction.aborted = true;
+      client.reply.error("ERR Command not allowed inside a transaction");
+      return true;
+    }
+    transaction.queue.push({ command, argv });
+    // Redis counts a queued command when EXEC runs it, not when it is queued.
+    client.server.stats.totalCommandsProcessed--;
+    client.lastCommand = name;
+    client.reply.simple("QUEUED");
+    return true;
   }
 
   /** Runs an already resolved command. */
   run(client: Client, command: RegisteredCommand, argv: Argv): void {
     command.calls++;
-    client.lastCommand = command.fullName;
+    // Inside EXEC, CLIENT LIST keeps showing `cmd=exec`, as in Redis.
+    if (!client.inExec) client.lastCommand = command.fullName;
     const start = performance.now();
     client.lastInteraction = start;
+    const db = client.db;
+    const stats = client.server.stats;
+    const dirty = stats.dirty;
     try {
       command.spec.run!(client, argv);
+      // Stores catch most changes; this catches values changed in place (HSET on a hash).
+      if (stats.dirty !== dirty && db.watchedCount > 0) touchWrittenKeys(db, command.spec, argv);
     } catch (error) {
       if (error instanceof ReplyError) {
         command.failedCalls++;
@@ -203,6 +244,31 @@ export class CommandTable {
       command.subcommands.forEach(reset);
     };
     this.#commands.forEach(reset);
+  }
+}
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const RUN_INSIDE_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+
+/** Ends a client's transaction and forgets its watched keys (DISCARD, EXEC, RESET, disconnect). */
+export function endTransaction(client: Client): void {
+  client.transaction = null;
+  unwatchAll(client);
+}
+
+/** Forgets every key the client WATCHes (UNWATCH). */
+export function unwatchAll(client: Client): void {
+  const watched = client.watched;
+  if (watched === null) return;
+  client.watched = null;
+  for (const { db, key } of watched) db.unwatch(key);
+}
+
+/** Marks the keys a write command may have changed as changed, for their watchers. */
+function touchWrittenKeys(db: Database, spec: CommandSpec, argv: Argv): void {
+  if (!spec.flags.includes("write")) return;
+  for (const key of findKeys(spec, argv) ?? []) {
+    if (!key.flags.includes("RO")) db.touchWatched(argv[key.index]);
   }
 }
 

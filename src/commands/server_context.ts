@@ -7,6 +7,7 @@ import type { Config } from "../config/config.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import type { BlockingManager } from "./blocking.ts";
 import type { Client } from "./client.ts";
+import type { PubSubHub } from "./pubsub.ts";
 import type { CommandTable } from "./registry.ts";
 
 export interface ServerStats {
@@ -29,6 +30,8 @@ export interface ServerContext {
   readonly stats: ServerStats;
   /** Clients parked by blocking commands. */
   readonly blocking: BlockingManager;
+  /** Channel, pattern and shard channel subscriptions of every client. */
+  readonly pubsub: PubSubHub;
   /** Server start, ms of the keyspace clock. */
   readonly startedAt: number;
   /** 40 hex chars, new at every start (INFO run_id). */

@@ -126,7 +126,6 @@ export async function serveConnection(
   } catch {
     // The peer went away mid-write or mid-read: nothing to answer.
   } finally {
-    blocking.unblock(client, "silent");
     try {
       conn.close();
     } catch {

@@ -14,7 +14,8 @@
 import { BlockingManager } from "../commands/blocking.ts";
 import { Client } from "../commands/client.ts";
 import { createCommandTable } from "../commands/mod.ts";
-import type { CommandTable } from "../commands/registry.ts";
+import { PubSubHub } from "../commands/pubsub.ts";
+import { type CommandTable, endTransaction } from "../commands/registry.ts";
 import type { ServerContext, ServerStats } from "../commands/server_context.ts";
 import { Config } from "../config/config.ts";
 import { bytesToLatin1, latin1ToBytes, textToLatin1 } from "../resp/latin1.ts";
@@ -58,6 +59,7 @@ export class RedenoServer implements ServerContext {
   readonly replId: string;
   readonly logger: Logger;
   readonly blocking: BlockingManager;
+  readonly pubsub = new PubSubHub();
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
   #connections = new Map<number, Deno.Conn>();
@@ -250,16 +252,25 @@ export class RedenoServer implements ServerContext {
       readyKeys: this.keyspace.readyKeys,
       maxBulkLength: () => this.config.getNumber("proto-max-bulk-len"),
     }).finally(() => {
-      this.clients.delete(client.id);
-      this.#connections.delete(client.id);
+      this.#forget(client);
       this.#served.delete(served);
     });
     this.#served.add(served);
   }
 
+  /** Everything a client leaves behind when its connection ends, in one place. */
+  #forget(client: Client): void {
+    this.blocking.unblock(client, "silent");
+    endTransaction(client);
+    this.pubsub.unsubscribeAll(client);
+    this.clients.delete(client.id);
+    this.#connections.delete(client.id);
+  }
+
   killClient(client: Client): void {
     client.closeAfterReply = true;
     this.blocking.unblock(client, "silent");
+    this.pubsub.unsubscribeAll(client);
     const conn = this.#connections.get(client.id);
     if (conn === undefined) return;
     this.#connections.delete(client.id);

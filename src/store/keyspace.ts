@@ -34,6 +34,12 @@ export interface KeyspaceOptions {
   clock?: Clock;
 }
 
+/** Change tracking for one watched key. */
+interface WatchedKeyState {
+  version: number;
+  watchers: number;
+}
+
 /** A key that was just created with a type a blocking command waits on. */
 export interface ReadyKey {
   db: Database;
@@ -107,6 +113,8 @@ export class Database {
   #stringHints = new Map<string, StringHint>();
   #randomWalk: Iterator<string> | null = null;
   #scanCursors = new ScanCursors();
+  /** Keys some client WATCHes: a version bumped by every change, and how many watch it. */
+  #watched = new Map<string, WatchedKeyState>();
 
   constructor(
     id: number,
@@ -130,6 +138,48 @@ export class Database {
   /** Keys that have a TTL. */
   get expiresCount(): number {
     return this.#expires.size;
+  }
+
+  /** How many distinct keys clients WATCH in this db (0 keeps change tracking free). */
+  get watchedCount(): number {
+    return this.#watched.size;
+  }
+
+  /**
+   * Starts tracking changes to `key` for one more watcher and returns its current version. A key
+   * already past its deadline is removed first, so its later removal is not seen as a change.
+   */
+  watch(key: string): number {
+    this.peek(key);
+    let state = this.#watched.get(key);
+    if (state === undefined) this.#watched.set(key, state = { version: 0, watchers: 0 });
+    state.watchers++;
+    return state.version;
+  }
+
+  /** Drops one watcher of `key`; the key's tracking ends with its last watcher. */
+  unwatch(key: string): void {
+    const state = this.#watched.get(key);
+    if (state !== undefined && --state.watchers <= 0) this.#watched.delete(key);
+  }
+
+  /** The version of a watched key: it changes whenever the key is written, expired or removed. */
+  watchVersion(key: string): number {
+    return this.#watched.get(key)?.version ?? -1;
+  }
+
+  /** Records a change to `key` for its watchers (commands that change a value in place). */
+  touchWatched(key: string): void {
+    if (this.#watched.size === 0) return;
+    const state = this.#watched.get(key);
+    if (state !== undefined) state.version++;
+  }
+
+  /** Whether the key is still stored but past its deadline (not yet removed). */
+  isExpiredNow(key: string): boolean {
+    if (this.#expires.size === 0 || !this.#values.has(key)) return false;
+    const deadline = this.#expires.get(key);
+    return deadline !== undefined && deadline < this.clock.now();
   }
 
   /** Entries in the expiry heap, stale ones included (for tests and INFO). */
@@ -185,6 +235,7 @@ export class Database {
     this.#values.set(key, value);
     if (!keepTtl && this.#expires.size > 0) this.#dropExpire(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
+    if (this.#watched.size > 0) this.touchWatched(key);
     this.#touch(key);
   }
 
@@ -192,6 +243,7 @@ export class Database {
   setModifiedInPlace(key: string, value: string): void {
     this.#values.set(key, value);
     this.#stringHints.set(key, RAW);
+    if (this.#watched.size > 0) this.touchWatched(key);
     this.#touch(key);
   }
 
@@ -249,6 +301,7 @@ export class Database {
   }
 
   #storeExpire(key: string, deadline: number | bigint): void {
+    if (this.#watched.size > 0) this.touchWatched(key);
     const rounded = Number(deadline);
     this.#expires.set(key, rounded);
     if (rounded > MAX_EXACT) this.#exactExpires.set(key, BigInt(deadline));
@@ -261,6 +314,7 @@ export class Database {
   persist(key: string): boolean {
     if (this.#expires.size === 0 || !this.#expires.has(key)) return false;
     this.#dropExpire(key);
+    if (this.#watched.size > 0) this.touchWatched(key);
     return true;
   }
 
@@ -309,6 +363,7 @@ export class Database {
   #install(key: string, record: KeyRecord): void {
     // Like Redis's dbAdd after RENAME, MOVE or COPY: the key counts as newly created.
     if (isBlockableType(record.value)) this.readyKeys.push({ db: this, key });
+    if (this.#watched.size > 0) this.touchWatched(key);
     this.#values.set(key, record.value);
     if (this.#expires.size > 0) this.#dropExpire(key);
     // Moved as is, even when due this very millisecond: the key was alive when looked up.
@@ -394,6 +449,8 @@ export class Database {
   /** Deletes every key; returns how many there were. */
   flush(): number {
     const count = this.#values.size;
+    // As Redis: a watched key is touched by a flush only if it was there.
+    for (const [key, state] of this.#watched) if (this.#values.has(key)) state.version++;
     this.#values = new Map();
     this.#expires = new Map();
     this.#exactExpires = new Map();
@@ -407,6 +464,12 @@ export class Database {
 
   /** Exchanges contents with another database (SWAPDB). */
   swapWith(other: Database): void {
+    // Watchers of either db see a change where the key exists on either side.
+    for (const db of [this, other]) {
+      for (const [key, state] of db.#watched) {
+        if (this.#values.has(key) || other.#values.has(key)) state.version++;
+      }
+    }
     [this.#values, other.#values] = [other.#values, this.#values];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#exactExpires, other.#exactExpires] = [other.#exactExpires, this.#exactExpires];
@@ -444,6 +507,7 @@ export class Database {
   /** Clears what a removed key leaves besides its value. */
   #forget(key: string): void {
     this.#scanCursors.noteRemoval();
+    if (this.#watched.size > 0) this.touchWatched(key);
     if (this.#expires.size > 0) this.#dropExpire(key);
     this.#accessed.delete(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
