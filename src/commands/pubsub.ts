@@ -75,7 +75,7 @@ export class PubSubHub {
    * Sends `message` to the subscribers of `channel`, then to those of every matching pattern.
    * Returns how many deliveries were made (a client may count once per matching pattern).
    */
-  publish(publisher: Client, channel: string, message: string): number {
+  publish(publisher: Client | null, channel: string, message: string): number {
     let receivers = 0;
     const subscribers = this.channels.get(channel);
     if (subscribers !== undefined) {
@@ -104,7 +104,7 @@ export class PubSubHub {
   }
 
   /** Appends one message (a push frame of bulk strings) to a subscriber's replies. */
-  #deliver(publisher: Client, subscriber: Client, frame: readonly string[]): void {
+  #deliver(publisher: Client | null, subscriber: Client, frame: readonly string[]): void {
     if (!this.#writable(subscriber)) return;
     const reply = subscriber.reply;
     reply.pushHeader(frame.length);
@@ -118,7 +118,7 @@ export class PubSubHub {
   }
 
   /** After a message was appended: enforce the output-buffer limit, or get it written. */
-  #delivered(publisher: Client, subscriber: Client): void {
+  #delivered(publisher: Client | null, subscriber: Client): void {
     const pending = subscriber.reply.length;
     if (pending > PUBSUB_SOFT_LIMIT) {
       const now = performance.now();

@@ -7,6 +7,7 @@ import type { Config } from "../config/config.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import type { BlockingManager } from "./blocking.ts";
 import type { Client } from "./client.ts";
+import type { KeyspaceNotifier } from "./notify.ts";
 import type { PubSubHub } from "./pubsub.ts";
 import type { CommandTable } from "./registry.ts";
 
@@ -32,6 +33,8 @@ export interface ServerContext {
   readonly blocking: BlockingManager;
   /** Channel, pattern and shard channel subscriptions of every client. */
   readonly pubsub: PubSubHub;
+  /** Publishes keyspace notifications as `notify-keyspace-events` asks. */
+  readonly notifier: KeyspaceNotifier;
   /** Server start, ms of the keyspace clock. */
   readonly startedAt: number;
   /** 40 hex chars, new at every start (INFO run_id). */

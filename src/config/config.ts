@@ -32,6 +32,8 @@ export interface ParamSpec {
   values?: string[];
   /** Extra validation; returns an error detail for a bad value. */
   validate?: (value: string) => string | null;
+  /** The canonical form a valid string value is stored (and shown by CONFIG GET) in. */
+  normalize?: (value: string) => string;
 }
 
 const GB = 1024 * 1024 * 1024;
@@ -132,6 +134,16 @@ export const PARAMS: ParamSpec[] = [
     default: "64",
     min: 0,
     max: LLONG_MAX,
+  },
+  {
+    name: "notify-keyspace-events",
+    kind: "string",
+    default: "",
+    validate: (value) =>
+      parseKeyspaceEventFlags(value) === null
+        ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+        : null,
+    normalize: (value) => formatKeyspaceEventFlags(parseKeyspaceEventFlags(value)!),
   },
   { name: "lfu-log-factor", kind: "integer", default: "10", min: 0, max: INT_MAX },
   { name: "lfu-decay-time", kind: "integer", default: "1", min: 0, max: INT_MAX },
@@ -337,7 +349,41 @@ function normalize(param: ParamSpec, value: string): string | { error: string } 
     }
     case "string": {
       const error = param.validate?.(value);
-      return error ? { error } : value;
+      if (error) return { error };
+      return param.normalize ? param.normalize(value) : value;
     }
   }
+}
+
+/** Classes of keyspace events, as `notify-keyspace-events` letters. */
+export const KEYSPACE_EVENT_CLASSES = "g$lshzxetd";
+
+/**
+ * Parses `notify-keyspace-events` as Redis does: a set of letters (A = every class but m and n;
+ * K and E choose the channels). Returns the set of letters, or null for an unknown letter.
+ */
+export function parseKeyspaceEventFlags(value: string): Set<string> | null {
+  const flags = new Set<string>();
+  for (const letter of value) {
+    if (letter === "A") {
+      for (const each of KEYSPACE_EVENT_CLASSES) flags.add(each);
+    } else if ("g$lshzxetdKEmn".includes(letter)) {
+      flags.add(letter);
+    } else {
+      return null;
+    }
+  }
+  return flags;
+}
+
+/**
+ * The canonical spelling Redis shows: A, or the classes followed by n; then K, E, m. (Like
+ * Redis, it leaves n out after A although it stays in force.)
+ */
+export function formatKeyspaceEventFlags(flags: Set<string>): string {
+  let text = [...KEYSPACE_EVENT_CLASSES].every((letter) => flags.has(letter))
+    ? "A"
+    : [...KEYSPACE_EVENT_CLASSES, "n"].filter((letter) => flags.has(letter)).join("");
+  for (const letter of "KEm") if (flags.has(letter)) text += letter;
+  return text;
 }

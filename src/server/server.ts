@@ -14,6 +14,7 @@
 import { BlockingManager } from "../commands/blocking.ts";
 import { Client } from "../commands/client.ts";
 import { createCommandTable } from "../commands/mod.ts";
+import { KeyspaceNotifier } from "../commands/notify.ts";
 import { PubSubHub } from "../commands/pubsub.ts";
 import { type CommandTable, endTransaction } from "../commands/registry.ts";
 import type { ServerContext, ServerStats } from "../commands/server_context.ts";
@@ -60,6 +61,7 @@ export class RedenoServer implements ServerContext {
   readonly logger: Logger;
   readonly blocking: BlockingManager;
   readonly pubsub = new PubSubHub();
+  readonly notifier: KeyspaceNotifier;
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
   #connections = new Map<number, Deno.Conn>();
@@ -76,6 +78,7 @@ export class RedenoServer implements ServerContext {
     this.keyspace = new Keyspace({ databases: config.getNumber("databases"), clock });
     this.commands = createCommandTable();
     this.blocking = new BlockingManager(this.keyspace);
+    this.notifier = new KeyspaceNotifier(this);
     this.startedAt = clock.now();
     this.runId = randomHex40();
     this.replId = randomHex40();

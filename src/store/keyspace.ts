@@ -46,6 +46,20 @@ export interface ReadyKey {
   key: string;
 }
 
+/**
+ * Hooks for keyspace notifications, shared by every db. Each is null unless someone listens, so
+ * the store pays nothing for them by default. The store knows nothing of pub/sub: it only says
+ * what happened.
+ */
+export interface KeyspaceEvents {
+  /** A key was removed because its TTL ran out (lazily or by the active cycle). */
+  expired: ((db: Database, key: string) => void) | null;
+  /** A key that did not exist was created. */
+  created: ((db: Database, key: string) => void) | null;
+  /** A read command looked for a key that does not exist. */
+  missed: ((db: Database, key: string) => void) | null;
+}
+
 /** Counters INFO reports. */
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -103,6 +117,8 @@ export class Database {
   readonly access: AccessPolicy;
   /** Shared with the keyspace: keys created as list/zset/stream since it was last drained. */
   readonly readyKeys: ReadyKey[];
+  /** Set by the keyspace: the notification hooks every db shares. */
+  events: KeyspaceEvents = { expired: null, created: null, missed: null };
   #values = new Map<string, Value>();
   #expires = new Map<string, number>();
   /** Exact deadlines beyond 2^53 ms (PEXPIREAT takes any int64); rarely used. */
@@ -199,8 +215,10 @@ export class Database {
   /** Like `get`, counting keyspace hits and misses for INFO (read commands use this). */
   read(key: string): Value | undefined {
     const value = this.get(key);
-    if (value === undefined) this.stats.keyspaceMisses++;
-    else this.stats.keyspaceHits++;
+    if (value === undefined) {
+      this.stats.keyspaceMisses++;
+      if (this.events.missed !== null) this.events.missed(this, key);
+    } else this.stats.keyspaceHits++;
     return value;
   }
 
@@ -232,6 +250,7 @@ export class Database {
     if (typeof value !== "string" && isBlockableType(value) && !this.#values.has(key)) {
       this.readyKeys.push({ db: this, key });
     }
+    if (this.events.created !== null && !this.#values.has(key)) this.events.created(this, key);
     this.#values.set(key, value);
     if (!keepTtl && this.#expires.size > 0) this.#dropExpire(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
@@ -498,6 +517,7 @@ export class Database {
         this.#forget(key);
         this.stats.expiredKeys++;
         deleted++;
+        if (this.events.expired !== null) this.events.expired(this, key);
       }
       if ((++checked & 63) === 0 && performance.now() >= deadlineMs) break;
     }
@@ -525,6 +545,7 @@ export class Database {
     this.#values.delete(key);
     this.#forget(key);
     this.stats.expiredKeys++;
+    if (this.events.expired !== null) this.events.expired(this, key);
     return true;
   }
 
@@ -574,6 +595,8 @@ export class Keyspace {
   readonly limits: EncodingLimits = defaultEncodingLimits();
   /** Keys created with a blockable type; the server drains it after each command. */
   readonly readyKeys: ReadyKey[] = [];
+  /** Notification hooks shared by every db (see KeyspaceEvents). */
+  readonly events: KeyspaceEvents = { expired: null, created: null, missed: null };
   readonly databases: Database[];
   /** The clock reading the access seconds count from. */
   readonly #epoch: number;
@@ -590,6 +613,7 @@ export class Keyspace {
       { length: count },
       (_, id) => new Database(id, this.clock, this.stats, this.access, this.readyKeys),
     );
+    for (const db of this.databases) db.events = this.events;
   }
 
   /** Stops following the clock (which may outlive this keyspace). */
