@@ -21,6 +21,7 @@ import {
   WRONGTYPE,
 } from "./errors.ts";
 import { cursorArg, parseScanOptions } from "./keys.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import {
   addLongDouble,
   formatLongDoubleHuman,
@@ -90,6 +91,7 @@ function setFields(client: Client, argv: Argv, name: string): void {
   for (let i = 2; i < argv.length; i += 2) {
     if (hash.set(argv[i], argv[i + 1], limits)) created++;
   }
+  notifyKeyspaceEvent(client, "h", "hset", argv[1]);
   client.server.stats.dirty += (argv.length - 2) / 2;
   if (name === "hset") client.reply.integer(created);
   else client.reply.ok();
@@ -134,6 +136,7 @@ function hincrby(client: Client, argv: Argv): void {
     throw new ReplyError("ERR increment or decrement would overflow");
   }
   hash.set(field, String(sum), client.server.keyspace.limits);
+  notifyKeyspaceEvent(client, "h", "hincrby", argv[1]);
   client.server.stats.dirty++;
   client.reply.integer(sum);
 }
@@ -155,6 +158,7 @@ function hincrbyfloat(client: Client, argv: Argv): void {
   if (isNonFinite(sum)) throw new ReplyError("ERR increment would produce NaN or Infinity");
   const text = formatLongDoubleHuman(sum);
   hash.set(field, text, client.server.keyspace.limits);
+  notifyKeyspaceEvent(client, "h", "hincrbyfloat", argv[1]);
   client.server.stats.dirty++;
   client.reply.bulk(text);
 }
@@ -263,6 +267,7 @@ export const hashCommands: CommandSpec[] = [
         return;
       }
       hash.set(argv[2], argv[3], client.server.keyspace.limits);
+      notifyKeyspaceEvent(client, "h", "hset", argv[1]);
       client.server.stats.dirty++;
       client.reply.integer(1);
     },
@@ -331,15 +336,21 @@ export const hashCommands: CommandSpec[] = [
       const key = argv[1];
       const hash = writeHash(client, key);
       let deleted = 0;
+      let emptied = false;
       if (hash !== undefined) {
         for (let i = 2; i < argv.length; i++) {
           if (!hash.delete(argv[i])) continue;
           deleted++;
           if (hash.size === 0) {
             client.db.delete(key);
+            emptied = true;
             break;
           }
         }
+      }
+      if (deleted > 0) {
+        notifyKeyspaceEvent(client, "h", "hdel", key);
+        if (emptied) notifyKeyspaceEvent(client, "g", "del", key);
       }
       client.server.stats.dirty += deleted;
       client.reply.integer(deleted);

@@ -9,8 +9,9 @@ import { typeOf, type Value } from "../store/values.ts";
 import { integerArg, isKeyword } from "./args.ts";
 import type { Client } from "./client.ts";
 import { INVALID_DB, NO_SUCH_KEY, ReplyError, SYNTAX_ERROR } from "./errors.ts";
-import { expireCommands } from "./keys_expire.ts";
+import { expireCommands, inspectOrMiss } from "./keys_expire.ts";
 import { objectCommand } from "./keys_object.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import { type ArgSpec, type CommandSpec, defineCommand, type KeyPositions } from "./types.ts";
 
 const SAME_OBJECT = "ERR source and destination objects are the same";
@@ -101,7 +102,7 @@ export const keyCommands: CommandSpec[] = [
     history: [["3.0.3", "Takes several keys."]],
     tips: MULTI_KEY_TIPS,
     // Looking without touching, as Redis's LOOKUP_NOTOUCH.
-    run: (client, argv) => countExisting(client, argv, (key) => client.db.inspect(key)),
+    run: (client, argv) => countExisting(client, argv, (key) => inspectOrMiss(client, key)),
   }),
   defineCommand({
     name: "type",
@@ -115,7 +116,7 @@ export const keyCommands: CommandSpec[] = [
     complexity: "O(1)",
     args: [KEY],
     run(client, argv) {
-      const value = client.db.inspect(argv[1]);
+      const value = inspectOrMiss(client, argv[1]);
       client.reply.simple(value === undefined ? "none" : typeOf(value));
     },
   }),
@@ -262,6 +263,9 @@ export const keyCommands: CommandSpec[] = [
       }
       source.moveTo(key, target);
       client.server.stats.dirty++;
+      notifyKeyspaceEvent(client, "n", "new", key, target);
+      notifyKeyspaceEvent(client, "g", "move_from", key, source);
+      notifyKeyspaceEvent(client, "g", "move_to", key, target);
       client.reply.integer(1);
     },
   }),
@@ -301,7 +305,10 @@ function deleteKeys(client: Client, argv: string[]): void {
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
     // `has` first so an expired key is reaped as expired, not counted as deleted.
-    if (db.has(argv[i]) && db.delete(argv[i])) deleted++;
+    if (db.has(argv[i]) && db.delete(argv[i])) {
+      deleted++;
+      notifyKeyspaceEvent(client, "g", "del", argv[i]);
+    }
   }
   client.server.stats.dirty += deleted;
   client.reply.integer(deleted);
@@ -322,6 +329,10 @@ function rename(client: Client, argv: string[], nx: boolean): void {
   }
   db.rename(from, to);
   client.server.stats.dirty++;
+  // As Redis: the destination is added afresh (after deleting any old one), then announced.
+  notifyKeyspaceEvent(client, "n", "new", to);
+  notifyKeyspaceEvent(client, "g", "rename_from", from);
+  notifyKeyspaceEvent(client, "g", "rename_to", to);
   if (nx) client.reply.integer(1);
   else client.reply.ok();
 }
@@ -347,6 +358,8 @@ function copy(client: Client, argv: string[]): void {
   }
   source.copyTo(from, target, to);
   client.server.stats.dirty++;
+  notifyKeyspaceEvent(client, "n", "new", to, target);
+  notifyKeyspaceEvent(client, "g", "copy_to", to, target);
   client.reply.integer(1);
 }
 

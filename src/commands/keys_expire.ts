@@ -9,7 +9,9 @@
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { NOT_INTEGER, ReplyError } from "./errors.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import { type ArgSpec, type CommandSpec, defineCommand } from "./types.ts";
+import type { Value } from "../store/values.ts";
 
 const INT64_MAX = 2n ** 63n - 1n;
 /** Redis's bound for seconds before they are turned into ms (LLONG_MAX / 1000). */
@@ -90,6 +92,16 @@ function deadlineArg(text: string, variant: ExpireVariant, now: number): number 
   return Number.isSafeInteger(asNumber) ? asNumber : when;
 }
 
+/**
+ * A lookup that leaves the access time alone (EXISTS, TYPE, the TTL family) but, unlike OBJECT,
+ * announces a `keymiss`, as Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH).
+ */
+export function inspectOrMiss(client: Client, key: string): Value | undefined {
+  const value = client.db.inspect(key);
+  if (value === undefined) notifyKeyspaceEvent(client, "m", "keymiss", key);
+  return value;
+}
+
 function expireRun(variant: ExpireVariant) {
   return (client: Client, argv: readonly string[]): void => {
     const flags = parseConditions(argv);
@@ -116,6 +128,7 @@ function expireRun(variant: ExpireVariant) {
     // A deadline not in the future deletes the key.
     db.setExpire(key, deadline);
     client.server.stats.dirty++;
+    notifyKeyspaceEvent(client, "g", db.has(key) ? "expire" : "del", key);
     client.reply.integer(1);
   };
 }
@@ -164,7 +177,7 @@ function ttlCommand(variant: TtlVariant): CommandSpec {
     tips: variant.tips,
     run(client, argv) {
       const db = client.db;
-      if (db.inspect(argv[1]) === undefined) {
+      if (inspectOrMiss(client, argv[1]) === undefined) {
         client.reply.integer(-2);
         return;
       }
@@ -273,6 +286,7 @@ export const expireCommands: CommandSpec[] = [
       const db = client.db;
       if (db.get(argv[1]) !== undefined && db.persist(argv[1])) {
         client.server.stats.dirty++;
+        notifyKeyspaceEvent(client, "g", "persist", argv[1]);
         client.reply.integer(1);
       } else {
         client.reply.integer(0);

@@ -24,6 +24,7 @@ import {
   WRONGTYPE,
 } from "./errors.ts";
 import { parseLongDouble } from "./long_double.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import type { ArgSpec, CommandSpec, KeyPositions } from "./types.ts";
 import { defineCommand } from "./types.ts";
 
@@ -134,9 +135,33 @@ function push(list: ListValue, end: End, element: string): void {
   else list.pushTail(element);
 }
 
-/** After elements were taken from a list: count them as changes, delete the key if empty. */
-function removed(client: Client, db: Database, key: string, list: ListValue, count: number): void {
-  if (list.size === 0) db.delete(key);
+/** The event for popping from an end. */
+function popEvent(end: End): string {
+  return end === "left" ? "lpop" : "rpop";
+}
+
+/** The event for pushing onto an end. */
+function pushEvent(end: End): string {
+  return end === "left" ? "lpush" : "rpush";
+}
+
+/**
+ * After elements were taken from a list: announces `event` (none when null), deletes the key
+ * if empty (announcing `del`), and counts the changes — Redis's listElementsRemoved.
+ */
+function removed(
+  client: Client,
+  db: Database,
+  key: string,
+  list: ListValue,
+  count: number,
+  event: string | null,
+): void {
+  if (event !== null) notifyKeyspaceEvent(client, "l", event, key, db);
+  if (list.size === 0) {
+    db.delete(key);
+    notifyKeyspaceEvent(client, "g", "del", key, db);
+  }
   client.server.stats.dirty += count;
 }
 
@@ -161,7 +186,7 @@ function popRange(
   const reply = client.reply;
   reply.arrayHeader(taken);
   for (let i = 0; i < taken; i++) reply.bulk(pop(list, end));
-  removed(client, db, key, list, taken);
+  removed(client, db, key, list, taken, popEvent(end));
 }
 
 /** LMPOP and BLMPOP's reply for a non-empty list: [key, [elements]]. */
@@ -205,8 +230,14 @@ function moveElement(
     db.set(destination, target);
   }
   push(target, to, element);
+  // As Redis: the push is announced first, then the pop and the source's deletion.
+  notifyKeyspaceEvent(client, "l", pushEvent(to), destination, db);
   client.reply.bulk(element);
-  if (list.size === 0) db.delete(source);
+  notifyKeyspaceEvent(client, "l", popEvent(from), source, db);
+  if (list.size === 0) {
+    db.delete(source);
+    notifyKeyspaceEvent(client, "g", "del", source, db);
+  }
   if (countChange) client.server.stats.dirty++;
   return true;
 }
@@ -227,6 +258,7 @@ function pushCommand(client: Client, argv: Argv, end: End, onlyIfExists: boolean
     db.set(key, list);
   }
   for (let i = 2; i < argv.length; i++) push(list, end, argv[i]);
+  notifyKeyspaceEvent(client, "l", pushEvent(end), key, db);
   client.server.stats.dirty += argv.length - 2;
   client.reply.integer(list.size);
 }
@@ -244,7 +276,7 @@ function popCommand(client: Client, argv: Argv, end: End): void {
   }
   if (!hasCount) {
     client.reply.bulk(pop(list, end));
-    removed(client, db, argv[1], list, 1);
+    removed(client, db, argv[1], list, 1, popEvent(end));
   } else if (count === 0) client.reply.arrayHeader(0);
   else popRange(client, db, argv[1], list, end, count);
 }
@@ -293,7 +325,7 @@ function ltrim(client: Client, argv: Argv): void {
     fromTail = size - end - 1;
   }
   list.trim(fromHead, fromTail);
-  removed(client, db, argv[1], list, fromHead + fromTail);
+  removed(client, db, argv[1], list, fromHead + fromTail, "ltrim");
   client.reply.ok();
 }
 
@@ -307,7 +339,7 @@ function lrem(client: Client, argv: Argv): void {
   }
   const limit = count === 0 ? Infinity : Math.abs(count);
   const n = list.remove(argv[3], limit, count < 0);
-  removed(client, db, argv[1], list, n);
+  removed(client, db, argv[1], list, n, n > 0 ? "lrem" : null);
   client.reply.integer(n);
 }
 
@@ -316,7 +348,8 @@ function linsert(client: Client, argv: Argv): void {
   if (isKeyword(argv[2], "after")) after = true;
   else if (isKeyword(argv[2], "before")) after = false;
   else throw new ReplyError(SYNTAX_ERROR);
-  const list = asList(client.db.get(argv[1]));
+  const db = client.db;
+  const list = asList(db.get(argv[1]));
   if (list === undefined) {
     client.reply.integer(0);
     return;
@@ -327,6 +360,7 @@ function linsert(client: Client, argv: Argv): void {
     return;
   }
   list.insertAt(after ? pivot + 1 : pivot, argv[4]);
+  notifyKeyspaceEvent(client, "l", "linsert", argv[1], db);
   client.server.stats.dirty++;
   client.reply.integer(list.size);
 }
@@ -461,7 +495,7 @@ function servePop(
       client.reply.bulk(key);
       client.reply.bulk(pop(value, end));
       // Redis 7.0 counts no change for a BLPOP/BRPOP served after waiting (BLMPOP it does).
-      removed(client, db, key, value, readyKey === undefined ? 1 : 0);
+      removed(client, db, key, value, readyKey === undefined ? 1 : 0, popEvent(end));
     } else {
       popRangeWithKey(client, db, key, value, end, count);
     }
@@ -720,6 +754,7 @@ export const listCommands: CommandSpec[] = [
       const list = asList(client.db.get(argv[1]));
       if (list === undefined) throw new ReplyError(NO_SUCH_KEY);
       if (!list.set(longArg(argv[2]), argv[3])) throw new ReplyError(OUT_OF_RANGE);
+      notifyKeyspaceEvent(client, "l", "lset", argv[1]);
       client.server.stats.dirty++;
       client.reply.ok();
     },

@@ -190,7 +190,7 @@ const configSubcommands: CommandSpec[] = [
           // An exact name is answered under the spelling the caller used, as Redis does.
           const param = findParam(pattern);
           if (param && !matches.has(param.name)) {
-            matches.set(param.name, [pattern, config.get(param.name)]);
+            matches.set(param.name, [pattern, config.display(param.name)]);
           }
           continue;
         }

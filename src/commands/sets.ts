@@ -18,6 +18,7 @@ import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { NOT_INTEGER, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
 import { cursorArg, parseScanOptions } from "./keys.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import {
   type ArgSpec,
   type CommandSpec,
@@ -71,13 +72,26 @@ function replySet(client: Client, size: number, members: Iterable<string>): void
   for (const member of members) client.reply.bulk(member);
 }
 
-/** Stores a computed set at `destination` (deleting it when empty); replies the size. */
-function storeResult(client: Client, destination: string, result: SetValue): void {
+/** The STORE commands' events. */
+type StoreEvent = "sinterstore" | "sunionstore" | "sdiffstore";
+
+/**
+ * Stores a computed set at `destination` (deleting it when empty), announces `event` (or
+ * `del`); replies the size.
+ */
+function storeResult(
+  client: Client,
+  destination: string,
+  result: SetValue,
+  event: StoreEvent,
+): void {
   const db = client.db;
   if (result.size > 0) {
     db.set(destination, result);
+    notifyKeyspaceEvent(client, "s", event, destination);
     client.server.stats.dirty++;
   } else if (db.has(destination) && db.delete(destination)) {
+    notifyKeyspaceEvent(client, "g", "del", destination);
     client.server.stats.dirty++;
   }
   client.reply.integer(result.size);
@@ -98,8 +112,9 @@ function intersect(client: Client, keys: string[], target: InterTarget): void {
     else sets.push(set);
   }
   if (empty) {
-    if (target.kind === "store") storeResult(client, target.destination, new SetValue());
-    else if (target.kind === "card") client.reply.integer(0);
+    if (target.kind === "store") {
+      storeResult(client, target.destination, new SetValue(), "sinterstore");
+    } else if (target.kind === "card") client.reply.integer(0);
     else client.reply.setHeader(0);
     return;
   }
@@ -114,7 +129,8 @@ function intersect(client: Client, keys: string[], target: InterTarget): void {
   }
   if (target.kind === "card") client.reply.integer(found.length);
   else if (target.kind === "store") {
-    storeResult(client, target.destination, SetValue.from(found, client.server.keyspace.limits));
+    const result = SetValue.from(found, client.server.keyspace.limits);
+    storeResult(client, target.destination, result, "sinterstore");
   } else replySet(client, found.length, found);
 }
 
@@ -153,7 +169,7 @@ function unionOrDiff(
     }
   }
   if (destination === null) replySet(client, result.size, result.elements());
-  else storeResult(client, destination, result);
+  else storeResult(client, destination, result, op === "union" ? "sunionstore" : "sdiffstore");
 }
 
 function spop(client: Client, argv: Argv): void {
@@ -167,7 +183,11 @@ function spop(client: Client, argv: Argv): void {
       return;
     }
     const member = set.pop();
-    if (set.size === 0) db.delete(key);
+    notifyKeyspaceEvent(client, "s", "spop", key);
+    if (set.size === 0) {
+      db.delete(key);
+      notifyKeyspaceEvent(client, "g", "del", key);
+    }
     client.server.stats.dirty++;
     client.reply.bulk(member);
     return;
@@ -185,13 +205,16 @@ function spop(client: Client, argv: Argv): void {
     // Redis replies the whole set through SUNION, which looks the key up (a keyspace hit).
     db.read(key);
     const whole = SetValue.from(set.elements(), limits);
+    notifyKeyspaceEvent(client, "s", "spop", key);
     db.delete(key);
+    notifyKeyspaceEvent(client, "g", "del", key);
     client.server.stats.dirty += size;
     replySet(client, whole.size, whole.elements());
     return;
   }
   const count = Number(parsed);
   const popped = set.popMany(count, limits);
+  notifyKeyspaceEvent(client, "s", "spop", key);
   client.server.stats.dirty += count;
   replySet(client, popped.length, popped);
 }
@@ -248,14 +271,21 @@ function smove(client: Client, argv: Argv): void {
     client.reply.integer(0);
     return;
   }
-  if (fromSet.size === 0) db.delete(source);
+  notifyKeyspaceEvent(client, "s", "srem", source);
+  if (fromSet.size === 0) {
+    db.delete(source);
+    notifyKeyspaceEvent(client, "g", "del", source);
+  }
   client.server.stats.dirty++;
   let target = toSet;
   if (target === undefined) {
     target = new SetValue();
     db.set(destination, target);
   }
-  if (target.add(member, client.server.keyspace.limits)) client.server.stats.dirty++;
+  if (target.add(member, client.server.keyspace.limits)) {
+    client.server.stats.dirty++;
+    notifyKeyspaceEvent(client, "s", "sadd", destination);
+  }
   client.reply.integer(1);
 }
 
@@ -331,6 +361,7 @@ export const setCommands: CommandSpec[] = [
       for (let i = 2; i < argv.length; i++) {
         if (set.add(argv[i], limits)) added++;
       }
+      if (added > 0) notifyKeyspaceEvent(client, "s", "sadd", key);
       client.server.stats.dirty += added;
       client.reply.integer(added);
     },
@@ -351,15 +382,21 @@ export const setCommands: CommandSpec[] = [
       const key = argv[1];
       const set = writeSet(client, key);
       let deleted = 0;
+      let emptied = false;
       if (set !== undefined) {
         for (let i = 2; i < argv.length; i++) {
           if (!set.delete(argv[i])) continue;
           deleted++;
           if (set.size === 0) {
             client.db.delete(key);
+            emptied = true;
             break;
           }
         }
+      }
+      if (deleted > 0) {
+        notifyKeyspaceEvent(client, "s", "srem", key);
+        if (emptied) notifyKeyspaceEvent(client, "g", "del", key);
       }
       client.server.stats.dirty += deleted;
       client.reply.integer(deleted);

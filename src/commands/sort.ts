@@ -14,6 +14,7 @@ import type { CollectionValue, Value } from "../store/values.ts";
 import { integerArg, isKeyword } from "./args.ts";
 import type { Client } from "./client.ts";
 import { ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import { type ArgSpec, type CommandSpec, defineCommand, type KeyPositions } from "./types.ts";
 import { SortedSet } from "../store/zset.ts";
 
@@ -310,8 +311,10 @@ function store(client: Client, key: string, entries: SortEntry[], get: string[])
   const db = client.db;
   if (items.length > 0) {
     db.set(key, new ListValue(items));
+    notifyKeyspaceEvent(client, "l", "sortstore", key);
     client.server.stats.dirty += items.length;
   } else if (db.delete(key)) {
+    notifyKeyspaceEvent(client, "g", "del", key);
     client.server.stats.dirty++;
   }
   client.reply.integer(items.length);

@@ -22,6 +22,7 @@ import { integerArg, isKeyword, parseDouble, parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { NOT_FLOAT, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
 import { parseCursor } from "./keys.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
 
 const NAN_SCORE = "ERR resulting score is not a number (NaN)";
@@ -120,18 +121,28 @@ function resultSet(): SortedSet {
   return result;
 }
 
-/** Deletes the key when its sorted set became empty. */
-function dropIfEmpty(client: Client, key: string, zset: SortedSet): void {
-  if (zset.size === 0) client.db.delete(key);
+/** Deletes the key when its sorted set became empty (announcing `del` when `notify`). */
+function dropIfEmpty(client: Client, key: string, zset: SortedSet, notify = true): void {
+  if (zset.size !== 0) return;
+  client.db.delete(key);
+  if (notify) notifyKeyspaceEvent(client, "g", "del", key);
 }
 
-/** Stores a freshly built set at `key` (or deletes `key` when empty) and replies its size. */
-function storeResult(client: Client, key: string, result: SortedSet): void {
+/** The events of the commands that store a computed sorted set. */
+type StoreEvent = "zunionstore" | "zinterstore" | "zdiffstore" | "zrangestore";
+
+/**
+ * Stores a freshly built set at `key` (or deletes `key` when empty), announces `event` (or
+ * `del`) and replies its size.
+ */
+function storeResult(client: Client, key: string, result: SortedSet, event: StoreEvent): void {
   if (result.size > 0) {
     result.settleEncoding(client.server.keyspace.limits);
     client.db.set(key, result);
+    notifyKeyspaceEvent(client, "z", event, key);
     client.server.stats.dirty++;
   } else if (client.db.delete(key)) {
+    notifyKeyspaceEvent(client, "g", "del", key);
     client.server.stats.dirty++;
   }
   client.reply.integer(result.size);
@@ -223,7 +234,9 @@ function zadd(client: Client, argv: Argv, incrOnly: boolean): void {
       processed++;
     }
   } finally {
-    if (zset !== undefined) dropIfEmpty(client, key, zset);
+    // Never empty in practice: a new key always gets its member. Redis announces no `del`.
+    if (zset !== undefined) dropIfEmpty(client, key, zset, false);
+    if (added + updated > 0) notifyKeyspaceEvent(client, "z", flags.incr ? "zincr" : "zadd", key);
     client.server.stats.dirty += added + updated;
   }
   if (flags.incr) {
@@ -366,7 +379,7 @@ function zrange(
   }
   const result = resultSet();
   for (const node of nodes) result.add(node.member, node.score);
-  storeResult(client, argv[1], result);
+  storeResult(client, argv[1], result, "zrangestore");
 }
 
 /** ZREMRANGEBYRANK / BYSCORE / BYLEX. */
@@ -388,7 +401,15 @@ function zremrange(client: Client, argv: Argv, kind: RangeKind): void {
   }
   const nodes = selectRange(zset, query);
   for (const node of nodes) zset.remove(node.member);
-  dropIfEmpty(client, key, zset);
+  if (nodes.length > 0) {
+    const event = kind === "rank"
+      ? "zremrangebyrank"
+      : kind === "score"
+      ? "zremrangebyscore"
+      : "zremrangebylex";
+    notifyKeyspaceEvent(client, "z", event, key);
+    dropIfEmpty(client, key, zset);
+  }
   client.server.stats.dirty += nodes.length;
   client.reply.integer(nodes.length);
 }
@@ -428,6 +449,7 @@ function popFrom(
     reply.bulk(node.member);
     reply.double(node.score);
   }
+  if (popped > 0) notifyKeyspaceEvent(client, "z", where === "min" ? "zpopmin" : "zpopmax", key);
   dropIfEmpty(client, key, zset);
   client.server.stats.dirty += popped;
 }
@@ -760,8 +782,10 @@ function setOperation(
     }
   }
   if (cardOnly) client.reply.integer(cardinality);
-  else if (store !== null) storeResult(client, store, result);
-  else {
+  else if (store !== null) {
+    const event = op === "union" ? "zunionstore" : op === "inter" ? "zinterstore" : "zdiffstore";
+    storeResult(client, store, result, event);
+  } else {
     const nodes: ZNode[] = [];
     for (let node = result.first(); node !== null; node = node.next) nodes.push(node);
     replyNodes(client, nodes, withScores);
@@ -931,7 +955,10 @@ export const sortedSetCommands: CommandSpec[] = [
       let removed = 0;
       if (zset !== undefined) {
         for (let i = 2; i < argv.length; i++) if (zset.remove(argv[i])) removed++;
-        dropIfEmpty(client, key, zset);
+        if (removed > 0) {
+          notifyKeyspaceEvent(client, "z", "zrem", key);
+          dropIfEmpty(client, key, zset);
+        }
       }
       client.server.stats.dirty += removed;
       client.reply.integer(removed);

@@ -26,6 +26,7 @@ import {
   parseLongDouble,
 } from "./long_double.ts";
 import { optionIs } from "./strings_args.ts";
+import { notifyKeyspaceEvent } from "./notify.ts";
 import { lcsCommand } from "./strings_lcs.ts";
 import { type ArgSpec, type CommandSpec, defineCommand } from "./types.ts";
 
@@ -167,8 +168,14 @@ function setGeneric(
   }
   db.set(key, value, (flags & KEEPTTL) !== 0);
   client.server.stats.dirty++;
-  // A deadline already past (EXAT/PXAT) removes the key at once; Redis would on next access.
-  if (expireText !== undefined) db.setExpire(key, deadline);
+  notifyKeyspaceEvent(client, "$", "set", key);
+  if (expireText !== undefined) {
+    // A deadline already past (EXAT/PXAT) removes the key at once; Redis would on next access
+    // (or in its expire cycle), announcing `expired` then: the stream reads the same.
+    db.setExpire(key, deadline);
+    notifyKeyspaceEvent(client, "g", "expire", key);
+    if (!db.has(key)) notifyKeyspaceEvent(client, "x", "expired", key);
+  }
   if (flags & GET) return;
   if (flags & REPLY_INTEGER) client.reply.integer(1);
   else client.reply.ok();
@@ -204,6 +211,7 @@ function incrDecr(client: Client, key: string, increment: number | bigint): void
   }
   db.set(key, String(result), true);
   client.server.stats.dirty++;
+  notifyKeyspaceEvent(client, "$", "incrby", key);
   client.reply.integer(result);
 }
 
@@ -265,7 +273,12 @@ function msetGeneric(client: Client, argv: Argv, onlyIfNoneExists: boolean): voi
       }
     }
   }
-  for (let j = 1; j < n; j += 2) db.set(argv[j], argv[j + 1]);
+  for (let j = 1; j < n; j += 2) {
+    // As Redis's lookupKeyWrite: a key past its deadline is reaped (`expired`) first.
+    if (db.expiresCount > 0) db.peek(argv[j]);
+    db.set(argv[j], argv[j + 1]);
+    notifyKeyspaceEvent(client, "$", "set", argv[j]);
+  }
   client.server.stats.dirty += (n - 1) / 2;
   if (onlyIfNoneExists) client.reply.integer(1);
   else client.reply.ok();
@@ -295,6 +308,7 @@ function incrByFloat(client: Client, argv: Argv): void {
   const text = formatLongDoubleHuman(sum);
   db.setText(key, text, true);
   client.server.stats.dirty++;
+  notifyKeyspaceEvent(client, "$", "incrbyfloat", key);
   client.reply.bulk(text);
 }
 
@@ -408,8 +422,12 @@ export const stringCommands = [
     ],
     run(client, argv) {
       if (argv.length === 3) {
-        client.db.set(argv[1], argv[2]);
+        const db = client.db;
+        // As Redis's lookupKeyWrite: a key past its deadline is reaped (`expired`) first.
+        if (db.expiresCount > 0) db.peek(argv[1]);
+        db.set(argv[1], argv[2]);
         client.server.stats.dirty++;
+        notifyKeyspaceEvent(client, "$", "set", argv[1]);
         client.reply.ok();
         return;
       }
@@ -468,8 +486,10 @@ export const stringCommands = [
         // An EXAT/PXAT already past deletes the key; both count as one change.
         db.setExpire(key, deadline);
         client.server.stats.dirty++;
+        notifyKeyspaceEvent(client, "g", db.has(key) ? "expire" : "del", key);
       } else if (flags & PERSIST && db.persist(key)) {
         client.server.stats.dirty++;
+        notifyKeyspaceEvent(client, "g", "persist", key);
       }
     },
   }),
@@ -486,7 +506,10 @@ export const stringCommands = [
     args: [KEY],
     run(client, argv) {
       if (!replyGet(client, argv[1])) return;
-      if (client.db.delete(argv[1])) client.server.stats.dirty++;
+      if (client.db.delete(argv[1])) {
+        client.server.stats.dirty++;
+        notifyKeyspaceEvent(client, "g", "del", argv[1]);
+      }
     },
   }),
   defineCommand({
@@ -507,6 +530,7 @@ export const stringCommands = [
       if (!replyGet(client, argv[1])) return;
       client.db.set(argv[1], argv[2]);
       client.server.stats.dirty++;
+      notifyKeyspaceEvent(client, "$", "set", argv[1]);
     },
   }),
   defineCommand({
@@ -642,6 +666,7 @@ export const stringCommands = [
         db.setModifiedInPlace(key, value + suffix);
       }
       client.server.stats.dirty++;
+      notifyKeyspaceEvent(client, "$", "append", key);
       client.reply.integer(length);
     },
   }),
@@ -735,8 +760,11 @@ export const stringCommands = [
       const updated = offset > old.length
         ? old + "\0".repeat(offset - old.length) + patch
         : old.slice(0, offset) + patch + old.slice(offset + patch.length);
+      // Writing in place skips the store's `new` hook, so a created key is announced here.
+      if (value === undefined) notifyKeyspaceEvent(client, "n", "new", key);
       db.setModifiedInPlace(key, updated);
       client.server.stats.dirty++;
+      notifyKeyspaceEvent(client, "$", "setrange", key);
       client.reply.integer(updated.length);
     },
   }),

@@ -32,8 +32,8 @@ export interface ParamSpec {
   values?: string[];
   /** Extra validation; returns an error detail for a bad value. */
   validate?: (value: string) => string | null;
-  /** The canonical form a valid string value is stored (and shown by CONFIG GET) in. */
-  normalize?: (value: string) => string;
+  /** How CONFIG GET shows a value when that differs from how it is kept and used. */
+  display?: (value: string) => string;
 }
 
 const GB = 1024 * 1024 * 1024;
@@ -143,7 +143,8 @@ export const PARAMS: ParamSpec[] = [
       parseKeyspaceEventFlags(value) === null
         ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
         : null,
-    normalize: (value) => formatKeyspaceEventFlags(parseKeyspaceEventFlags(value)!),
+    // Kept as given (with `n` after `A`, which Redis's display form drops but still honours).
+    display: (value) => formatKeyspaceEventFlags(parseKeyspaceEventFlags(value)!),
   },
   { name: "lfu-log-factor", kind: "integer", default: "10", min: 0, max: INT_MAX },
   { name: "lfu-decay-time", kind: "integer", default: "1", min: 0, max: INT_MAX },
@@ -237,10 +238,17 @@ export class Config {
     return this.get(name) === "yes";
   }
 
-  /** Names (aliases too, as CONFIG GET lists them) and values, in declaration order. */
+  /** A value as CONFIG GET shows it. */
+  display(name: string): string {
+    const param = findParam(name)!;
+    const value = this.get(param.name);
+    return param.display ? param.display(value) : value;
+  }
+
+  /** Names (aliases too) and values as CONFIG GET lists them, in declaration order. */
   entries(): Array<[string, string]> {
     return PARAMS.flatMap((param): Array<[string, string]> => {
-      const value = this.get(param.name);
+      const value = this.display(param.name);
       return param.alias ? [[param.name, value], [param.alias, value]] : [[param.name, value]];
     });
   }
@@ -349,8 +357,7 @@ function normalize(param: ParamSpec, value: string): string | { error: string } 
     }
     case "string": {
       const error = param.validate?.(value);
-      if (error) return { error };
-      return param.normalize ? param.normalize(value) : value;
+      return error ? { error } : value;
     }
   }
 }
