@@ -7,16 +7,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { parseReply, type RespClient } from "./support/resp_client.ts";
 import { hashOrderInsensitive, sendBig } from "./support/collection_commands.ts";
-import { type Command, describe, ServerPair } from "./support/servers.ts";
-
-async function withPair(run: (pair: ServerPair) => Promise<void>): Promise<void> {
-  const pair = await ServerPair.start();
-  try {
-    await run(pair);
-  } finally {
-    await pair.close();
-  }
-}
+import { type Command, describe, type ServerPair, withPair } from "./support/servers.ts";
 
 const compareBoth = (pair: ServerPair, commands: Command[]) =>
   pair.compareBoth(commands, { normalize: hashOrderInsensitive });

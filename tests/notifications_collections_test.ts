@@ -8,16 +8,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { compareNotificationsBoth, MARKER_CHANNEL } from "./support/notifications.ts";
 import { RespClient } from "./support/resp_client.ts";
-import { type Command, describe, ServerPair, waitFor } from "./support/servers.ts";
-
-async function withPair(fn: (pair: ServerPair) => Promise<void>): Promise<void> {
-  const pair = await ServerPair.start();
-  try {
-    await fn(pair);
-  } finally {
-    await pair.close();
-  }
-}
+import { type Command, describe, type ServerPair, waitFor, withPair } from "./support/servers.ts";
 
 /** Splits a command line on spaces (the tests' arguments have none). */
 function commands(...lines: string[]): Command[] {

@@ -5,16 +5,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { compareNotifications, compareNotificationsBoth } from "./support/notifications.ts";
 import type { RespClient } from "./support/resp_client.ts";
-import { type Command, ServerPair, waitFor } from "./support/servers.ts";
-
-async function withPair(fn: (pair: ServerPair) => Promise<void>): Promise<void> {
-  const pair = await ServerPair.start();
-  try {
-    await fn(pair);
-  } finally {
-    await pair.close();
-  }
-}
+import { type Command, waitFor, withPair } from "./support/servers.ts";
 
 /** Every class plus new-key (n) and key-miss (m): CONFIG GET shows "AKEm", n stays on. */
 const NEW_AND_MISS = "KEAnm";

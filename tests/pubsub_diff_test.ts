@@ -7,7 +7,14 @@
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { RespClient } from "./support/resp_client.ts";
-import { type Command, describe, ServerPair, startRedeno, waitFor } from "./support/servers.ts";
+import {
+  type Command,
+  describe,
+  type ServerPair,
+  startRedeno,
+  waitFor,
+  withPair,
+} from "./support/servers.ts";
 
 /** Connections opened in step on both servers; each action is checked to agree. */
 class Session {
@@ -97,15 +104,6 @@ function sortedElements(raw: string): string {
   const elements: string[] = [];
   for (let i = 0; i + 1 < rest.length; i += 2) elements.push(`${rest[i]}\r\n${rest[i + 1]}`);
   return [header, ...elements.sort()].join("\r\n");
-}
-
-async function withPair(fn: (pair: ServerPair) => Promise<void>): Promise<void> {
-  const pair = await ServerPair.start();
-  try {
-    await fn(pair);
-  } finally {
-    await pair.close();
-  }
 }
 
 async function inBothProtocols(

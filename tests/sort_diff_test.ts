@@ -8,7 +8,7 @@ import { lookupByPattern, parseSortScore, sortKeys } from "../src/commands/sort.
 import { Database } from "../src/store/keyspace.ts";
 import { Clock } from "../src/store/clock.ts";
 import { canonicalOrder } from "./support/collection_commands.ts";
-import { type Command, ServerPair } from "./support/servers.ts";
+import { type Command, withPair } from "./support/servers.ts";
 
 /** Commands whose replies are compared as multisets, with their group size. */
 const unordered = new Map<Command, number>();
@@ -22,15 +22,6 @@ const normalize = (raw: string, command: Command) => {
   const group = unordered.get(command);
   return group === undefined ? raw : canonicalOrder(raw, group);
 };
-
-async function withPair(run: (pair: ServerPair) => Promise<void>): Promise<void> {
-  const pair = await ServerPair.start();
-  try {
-    await run(pair);
-  } finally {
-    await pair.close();
-  }
-}
 
 /** Weights and hash fields for the elements 1..12 and the words used below. */
 const LOOKUPS: Command[] = [

@@ -7,77 +7,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Redis } from "ioredis";
 import { RespClient } from "./support/resp_client.ts";
-import { type Command, describe, ServerPair, startRedeno, waitFor } from "./support/servers.ts";
-
-/** The same connections on both servers. */
-class Clients {
-  private constructor(
-    readonly ours: RespClient[],
-    readonly theirs: RespClient[],
-    readonly resp: 2 | 3,
-  ) {}
-
-  static async open(pair: ServerPair, count: number, resp: 2 | 3): Promise<Clients> {
-    const ours: RespClient[] = [];
-    const theirs: RespClient[] = [];
-    for (let i = 0; i < count; i++) {
-      const [a, b] = await pair.connect();
-      if (resp === 3) await Promise.all([a.raw("HELLO", "3"), b.raw("HELLO", "3")]);
-      ours.push(a);
-      theirs.push(b);
-    }
-    const clients = new Clients(ours, theirs, resp);
-    await clients.run(0, "FLUSHALL");
-    return clients;
-  }
-
-  /** Runs a command on client `i` of both servers; asserts identical replies (or `expected`). */
-  async run(i: number, ...command: Command): Promise<string> {
-    const [a, b] = await Promise.all([
-      this.ours[i].raw(...command),
-      this.theirs[i].raw(...command),
-    ]);
-    assertEquals(a, b, `reply to ${describe(command)} on client ${i} (resp ${this.resp})`);
-    return a;
-  }
-
-  /** Runs several commands on client `i`, each compared. */
-  async script(i: number, commands: Command[]): Promise<string[]> {
-    const replies: string[] = [];
-    for (const command of commands) replies.push(await this.run(i, ...command));
-    return replies;
-  }
-
-  /** Sends a command on client `i` without waiting for its reply. */
-  async send(i: number, ...command: Command): Promise<void> {
-    const bytes = RespClient.encode(command);
-    await Promise.all([this.ours[i].write(bytes), this.theirs[i].write(bytes)]);
-  }
-
-  /** Reads the next reply of client `i` on both servers; asserts they match. */
-  async reply(i: number): Promise<string> {
-    const [a, b] = await Promise.all([this.ours[i].readRaw(), this.theirs[i].readRaw()]);
-    assertEquals(a, b, `reply on client ${i} (resp ${this.resp})`);
-    return a;
-  }
-
-  /** Waits until both servers count `n` blocked clients. */
-  async blocked(n: number): Promise<void> {
-    const count = async (client: RespClient) => {
-      const info = await client.raw("INFO", "clients");
-      return Number(/blocked_clients:(\d+)/.exec(info)![1]);
-    };
-    await waitFor(
-      async () => await count(this.ours[0]) === n && await count(this.theirs[0]) === n,
-      5000,
-      `${n} blocked clients`,
-    );
-  }
-
-  close(): void {
-    for (const client of [...this.ours, ...this.theirs]) client.close();
-  }
-}
+import { type Command, ServerPair, startRedeno, waitFor } from "./support/servers.ts";
+import { ClientPairs } from "./support/client_pairs.ts";
 
 const NULL_ARRAY = { 2: "*-1\r\n", 3: "_\r\n" };
 
@@ -85,11 +16,11 @@ async function scenario(
   t: Deno.TestContext,
   pair: ServerPair,
   name: string,
-  body: (c: Clients) => Promise<void>,
+  body: (c: ClientPairs) => Promise<void>,
 ): Promise<void> {
   for (const resp of [2, 3] as const) {
     await t.step(`${name} (RESP${resp})`, async () => {
-      const clients = await Clients.open(pair, 3, resp);
+      const clients = await ClientPairs.open(pair, 3, resp);
       try {
         await body(clients);
       } finally {
@@ -101,7 +32,7 @@ async function scenario(
 
 /** WATCH `key` on client 0, run `change` (on `by`), then MULTI/PING/EXEC; returns EXEC's reply. */
 async function watchThen(
-  c: Clients,
+  c: ClientPairs,
   setup: Command[],
   key: string,
   change: Command[],

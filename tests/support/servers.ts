@@ -155,6 +155,16 @@ export class ServerPair {
   }
 }
 
+/** Runs `fn` with a fresh server pair, closing both servers afterwards. */
+export async function withPair(fn: (pair: ServerPair) => Promise<void>): Promise<void> {
+  const pair = await ServerPair.start();
+  try {
+    await fn(pair);
+  } finally {
+    await pair.close();
+  }
+}
+
 export function describe(command: Command): string {
   return JSON.stringify(
     command.map((arg) => typeof arg === "string" ? arg : `<${arg.length} bytes>`),
