@@ -1,9 +1,10 @@
 /**
  * Redeno against redis-server with redis-benchmark, interleaved so that machine noise hits both
- * (string tests, plus list, set, hash and sorted-set tests at -c 50), then memory per key after
+ * (string tests, plus list, set, hash and sorted-set tests at -c 50; PUBLISH with 50 subscribers
+ * and MULTI/SET/INCR/EXEC groups at -c 50 -P 1 and -P 16), then memory per key after
  * a million SETs and memory per element of a million-element hash, set and sorted set.
  *
- *   deno task bench                # 3 rounds, full sizes (about 4-5 minutes)
+ *   deno task bench                # 3 rounds, full sizes (about 5-7 minutes)
  *   deno task bench --quick        # 1 round, small sizes (well under a minute)
  *   deno task bench --rounds 5
  *
@@ -319,8 +320,25 @@ async function throughput(options: Options): Promise<void> {
       }
     }
   }
-  await Promise.all([stop(redis), stop(redeno)]);
+  try {
+    printThroughput(options, configs, results);
+    await pubsubAndTransactions(options, redis, redeno);
+  } finally {
+    await Promise.all([stop(redis), stop(redeno)]);
+  }
+}
 
+function printThroughput(
+  options: Options,
+  configs: Config[],
+  results: Array<{
+    redis: Map<string, number[]>;
+    redeno: Map<string, number[]>;
+    order: string[];
+    requests: Map<string, number>;
+    errors: Map<string, string>;
+  }>,
+): void {
   for (const [i, config] of configs.entries()) {
     const { order, errors, requests } = results[i];
     console.log(`\n### -c ${config.clients} -P ${config.pipeline} (median of ${options.rounds})\n`);
@@ -348,6 +366,243 @@ async function throughput(options: Options): Promise<void> {
       const n = formatOps(requests.get(name));
       console.log(`| ${name} | ${n} | ${formatOps(b)} | ${formatOps(a)}${note} | ${ratio} |`);
     }
+  }
+}
+
+/** The channel and payload of the PUBLISH benchmark. */
+const PUBLISH_CHANNEL = "bench:channel";
+const PUBLISH_PAYLOAD = "x".repeat(32);
+const SUBSCRIBERS = 50;
+
+/**
+ * Raw subscriber connections: each SUBSCRIBEs to one channel, waits for the confirmation, then
+ * only reads (and discards) what arrives, counting bytes, until closed.
+ */
+class SubscriberPool {
+  #conns: Deno.TcpConn[] = [];
+  #loops: Promise<void>[] = [];
+  bytes = 0;
+
+  static async open(port: number, count: number, channel: string): Promise<SubscriberPool> {
+    const pool = new SubscriberPool();
+    const confirmation = `*3\r\n$9\r\nsubscribe\r\n$${channel.length}\r\n${channel}\r\n:1\r\n`;
+    const request = new TextEncoder().encode(
+      `*2\r\n$9\r\nSUBSCRIBE\r\n$${channel.length}\r\n${channel}\r\n`,
+    );
+    // Anything not confirmed in time is closed, which ends its wait with an error.
+    const timer = setTimeout(() => pool.#closeConns(), 10_000);
+    try {
+      for (let i = 0; i < count; i++) {
+        pool.#conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      }
+      await Promise.all(pool.#conns.map(async (conn) => {
+        await conn.write(request);
+        const buffer = new Uint8Array(confirmation.length);
+        for (let got = 0; got < buffer.length;) {
+          const n = await conn.read(buffer.subarray(got));
+          if (n === null) throw new Error("subscriber closed before its confirmation");
+          got += n;
+        }
+        const text = new TextDecoder().decode(buffer);
+        if (text !== confirmation) throw new Error(`SUBSCRIBE: ${JSON.stringify(text)}`);
+      }));
+    } catch (error) {
+      pool.#closeConns();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    pool.#loops = pool.#conns.map(async (conn) => {
+      const buffer = new Uint8Array(256 * 1024);
+      try {
+        for (;;) {
+          const n = await conn.read(buffer);
+          if (n === null) return;
+          pool.bytes += n;
+        }
+      } catch {
+        // closed by close()
+      }
+    });
+    return pool;
+  }
+
+  #closeConns(): void {
+    for (const conn of this.#conns) {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closeConns();
+    await Promise.all(this.#loops);
+  }
+}
+
+/** `redis-benchmark ... PUBLISH` while `SUBSCRIBERS` connections listen on the channel. */
+async function publishBenchmark(
+  server: Server,
+  clients: number,
+  pipeline: number,
+  requests: number,
+): Promise<BenchResult> {
+  const pool = await SubscriberPool.open(server.port, SUBSCRIBERS, PUBLISH_CHANNEL);
+  try {
+    // Every subscriber must be counted as a receiver, or the numbers mean nothing.
+    const reply = await command(server.port, `PUBLISH ${PUBLISH_CHANNEL} check`);
+    if (reply !== `:${SUBSCRIBERS}\r\n`) {
+      return { rps: new Map(), error: `PUBLISH check replied ${JSON.stringify(reply)}` };
+    }
+    const args = ["-c", String(clients), "-P", String(pipeline), "-n", String(requests)];
+    const result = await redisBenchmark(
+      server.port,
+      [...args, "PUBLISH", PUBLISH_CHANNEL, PUBLISH_PAYLOAD],
+      120_000,
+    );
+    if (!result.error && pool.bytes === 0) return { rps: new Map(), error: "nothing delivered" };
+    return result;
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * A MULTI/EXEC load: `clients` connections each send groups of MULTI, SET, INCR, EXEC,
+ * `pipeline` groups per write, for `seconds`; returns transactions (EXECs) per second.
+ * redis-benchmark sends one command per request, so it cannot do this itself.
+ */
+async function multiBenchmark(
+  port: number,
+  clients: number,
+  pipeline: number,
+  seconds: number,
+): Promise<BenchResult> {
+  const conns: Deno.TcpConn[] = [];
+  // Closing every socket ends any wait, should a server stop answering.
+  const watchdog = setTimeout(() => closeAll(), seconds * 1000 + 30_000);
+  function closeAll(): void {
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+  try {
+    for (let i = 0; i < clients; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.setNoDelay(true);
+      conns.push(conn);
+    }
+    const started = performance.now();
+    const end = started + seconds * 1000;
+    const counts = await Promise.all(conns.map(async (conn, c) => {
+      const key = `tx:${c}`;
+      const group = `*1\r\n$5\r\nMULTI\r\n` +
+        `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$5\r\nvalue\r\n` +
+        `*2\r\n$4\r\nINCR\r\n$${key.length + 2}\r\n${key}:n\r\n` +
+        `*1\r\n$4\r\nEXEC\r\n`;
+      const bytes = new TextEncoder().encode(group.repeat(pipeline));
+      // +OK, +QUEUED, +QUEUED, then *2 +OK :n: six lines per transaction.
+      const linesPerBatch = 6 * pipeline;
+      const buffer = new Uint8Array(64 * 1024);
+      let transactions = 0;
+      let atLineStart = true;
+      while (performance.now() < end) {
+        for (let written = 0; written < bytes.length;) {
+          written += await conn.write(bytes.subarray(written));
+        }
+        for (let lines = 0; lines < linesPerBatch;) {
+          const n = await conn.read(buffer);
+          if (n === null) throw new Error(`connection closed after ${transactions} transactions`);
+          for (let i = 0; i < n; i++) {
+            if (atLineStart && buffer[i] === 45) { // '-': an error reply
+              throw new Error(new TextDecoder().decode(buffer.subarray(i, n)).split("\r\n")[0]);
+            }
+            atLineStart = buffer[i] === 10;
+            if (atLineStart) lines++;
+          }
+        }
+        transactions += pipeline;
+      }
+      return transactions;
+    }));
+    const elapsed = (performance.now() - started) / 1000;
+    const total = counts.reduce((a, b) => a + b, 0);
+    return { rps: new Map([["MULTI SET INCR EXEC", total / elapsed]]) };
+  } catch (error) {
+    return { rps: new Map(), error: (error as Error).message };
+  } finally {
+    clearTimeout(watchdog);
+    closeAll();
+  }
+}
+
+/** PUBLISH with subscribers and MULTI/EXEC groups, at -c 50 -P 1 and -P 16, on both servers. */
+async function pubsubAndTransactions(
+  options: Options,
+  redis: Server,
+  redeno: Server,
+): Promise<void> {
+  const scale = options.quick ? 0.1 : 1;
+  const seconds = options.quick ? 1 : 3;
+  interface Row {
+    name: string;
+    amount: string;
+    run: (server: Server) => Promise<BenchResult>;
+  }
+  const rows: Row[] = [];
+  for (const [pipeline, requests] of [[1, 50_000], [16, 200_000]]) {
+    const n = Math.round(requests * scale);
+    rows.push({
+      name: `PUBLISH, ${SUBSCRIBERS} subscribers, -P ${pipeline}`,
+      amount: formatOps(n),
+      run: (server) => publishBenchmark(server, 50, pipeline, n),
+    });
+  }
+  for (const pipeline of [1, 16]) {
+    rows.push({
+      name: `MULTI+SET+INCR+EXEC (tx/s), -P ${pipeline}`,
+      amount: `${seconds} s`,
+      run: (server) => multiBenchmark(server.port, 50, pipeline, seconds),
+    });
+  }
+  const results = rows.map(() => ({ redis: [] as number[], redeno: [] as number[], error: "" }));
+  for (let round = 1; round <= options.rounds; round++) {
+    console.log(`\npub/sub and transactions, round ${round}/${options.rounds}`);
+    for (const [i, row] of rows.entries()) {
+      const pair = round % 2 ? [redis, redeno] : [redeno, redis];
+      for (const server of pair) {
+        const result = await row.run(server);
+        const key = server === redis ? "redis" : "redeno";
+        if (result.error) {
+          results[i].error ||= `${key}: ${result.error}`;
+          continue;
+        }
+        results[i][key].push([...result.rps.values()][0]);
+      }
+    }
+  }
+  console.log(
+    `\n### PUBLISH to ${SUBSCRIBERS} subscribers (redis-benchmark) and MULTI/EXEC groups ` +
+      `(a load generator in this script), -c 50 (median of ${options.rounds})\n`,
+  );
+  console.log("| test | -n | Redis ops/s | Redeno ops/s | ratio |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const [i, row] of rows.entries()) {
+    const { redis: theirs, redeno: ours, error } = results[i];
+    const a = ours.length ? median(ours) : undefined;
+    const b = theirs.length ? median(theirs) : undefined;
+    const ratio = a !== undefined && b !== undefined ? (a / b).toFixed(2) : "n/a";
+    const note = error ? ` (${error})` : "";
+    console.log(
+      `| ${row.name} | ${row.amount} | ${formatOps(b)} | ${formatOps(a)}${note} | ${ratio} |`,
+    );
   }
 }
 
