@@ -35,6 +35,7 @@ import {
   type KeyPositions,
   type KeySpecFlag,
 } from "./types.ts";
+import { removeMembers } from "./collections.ts";
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -333,27 +334,7 @@ export const hashCommands: CommandSpec[] = [
     args: [KEY, { ...FIELD, multiple: true }],
     history: [["2.4.0", "Takes several fields."]],
     run(client, argv) {
-      const key = argv[1];
-      const hash = writeHash(client, key);
-      let deleted = 0;
-      let emptied = false;
-      if (hash !== undefined) {
-        for (let i = 2; i < argv.length; i++) {
-          if (!hash.delete(argv[i])) continue;
-          deleted++;
-          if (hash.size === 0) {
-            client.db.delete(key);
-            emptied = true;
-            break;
-          }
-        }
-      }
-      if (deleted > 0) {
-        notifyKeyspaceEvent(client, "h", "hdel", key);
-        if (emptied) notifyKeyspaceEvent(client, "g", "del", key);
-      }
-      client.server.stats.dirty += deleted;
-      client.reply.integer(deleted);
+      removeMembers(client, argv, writeHash(client, argv[1]), "h", "hdel");
     },
   }),
   defineCommand({

@@ -26,6 +26,7 @@ import {
   type KeyPositions,
   type KeySpecFlag,
 } from "./types.ts";
+import { removeMembers } from "./collections.ts";
 
 /** LONG_MAX: SRANDMEMBER refuses -2^63 so that -count fits. */
 const LONG_MAX = 2n ** 63n - 1n;
@@ -379,27 +380,7 @@ export const setCommands: CommandSpec[] = [
     args: [KEY, { ...MEMBER, multiple: true }],
     history: [["2.4.0", "Takes several members."]],
     run(client, argv) {
-      const key = argv[1];
-      const set = writeSet(client, key);
-      let deleted = 0;
-      let emptied = false;
-      if (set !== undefined) {
-        for (let i = 2; i < argv.length; i++) {
-          if (!set.delete(argv[i])) continue;
-          deleted++;
-          if (set.size === 0) {
-            client.db.delete(key);
-            emptied = true;
-            break;
-          }
-        }
-      }
-      if (deleted > 0) {
-        notifyKeyspaceEvent(client, "s", "srem", key);
-        if (emptied) notifyKeyspaceEvent(client, "g", "del", key);
-      }
-      client.server.stats.dirty += deleted;
-      client.reply.integer(deleted);
+      removeMembers(client, argv, writeSet(client, argv[1]), "s", "srem");
     },
   }),
   defineCommand({

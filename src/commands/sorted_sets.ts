@@ -23,7 +23,7 @@ import type { Client } from "./client.ts";
 import { NOT_FLOAT, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
 import { parseCursor } from "./keys.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
-import { type CommandSpec, defineCommand } from "./types.ts";
+import { type ArgSpec, type CommandSpec, defineCommand, type KeyPositions } from "./types.ts";
 
 const NAN_SCORE = "ERR resulting score is not a number (NaN)";
 const SCORE_RANGE = "ERR min or max is not a float";
@@ -865,6 +865,34 @@ function rank(client: Client, argv: Argv, reverse: boolean): void {
   else client.reply.integer(reverse ? zset!.size - 1 - position : position);
 }
 
+/** The numkeys-counted input keys of ZUNION, ZINTER and ZDIFF (numkeys at argv[1]). */
+const INPUT_KEYS_AT_1: KeyPositions = {
+  first: 1,
+  last: 0,
+  step: 1,
+  flags: ["RO", "access"],
+  keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
+};
+/** The same for the *STORE forms, whose numkeys follows the destination. */
+const INPUT_KEYS_AT_2: KeyPositions = { ...INPUT_KEYS_AT_1, first: 2 };
+/** The destination of ZUNIONSTORE, ZINTERSTORE and ZDIFFSTORE. */
+const STORE_DESTINATION: KeyPositions = { first: 1, last: 1, step: 1, flags: ["OW", "update"] };
+/** WEIGHTS and AGGREGATE, as ZUNION, ZINTER and their STORE forms take them. */
+const WEIGHTS_AND_AGGREGATE: ArgSpec[] = [
+  { name: "weight", type: "integer", token: "WEIGHTS", optional: true, multiple: true },
+  {
+    name: "aggregate",
+    type: "oneof",
+    token: "AGGREGATE",
+    optional: true,
+    args: [
+      { name: "sum", type: "pure-token", token: "SUM" },
+      { name: "min", type: "pure-token", token: "MIN" },
+      { name: "max", type: "pure-token", token: "MAX" },
+    ],
+  },
+];
+
 export const sortedSetCommands: CommandSpec[] = [
   defineCommand({
     name: "zadd",
@@ -1550,13 +1578,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -3,
     flags: ["readonly"],
     acl: ["sortedset"],
-    keys: [{
-      first: 1,
-      last: 0,
-      step: 1,
-      flags: ["RO", "access"],
-      keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
-    }],
+    keys: [INPUT_KEYS_AT_1],
     group: "sorted-set",
     since: "6.2.0",
     summary: "Returns the union of sorted sets.",
@@ -1564,18 +1586,7 @@ export const sortedSetCommands: CommandSpec[] = [
     args: [
       { name: "numkeys", type: "integer" },
       { name: "key", type: "key", keySpecIndex: 0, multiple: true },
-      { name: "weight", type: "integer", token: "WEIGHTS", optional: true, multiple: true },
-      {
-        name: "aggregate",
-        type: "oneof",
-        token: "AGGREGATE",
-        optional: true,
-        args: [
-          { name: "sum", type: "pure-token", token: "SUM" },
-          { name: "min", type: "pure-token", token: "MIN" },
-          { name: "max", type: "pure-token", token: "MAX" },
-        ],
-      },
+      ...WEIGHTS_AND_AGGREGATE,
       { name: "withscores", type: "pure-token", token: "WITHSCORES", optional: true },
     ],
     run: (client, argv) => setOperation(client, argv, 1, "union", null, false),
@@ -1586,13 +1597,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -3,
     flags: ["readonly"],
     acl: ["sortedset"],
-    keys: [{
-      first: 1,
-      last: 0,
-      step: 1,
-      flags: ["RO", "access"],
-      keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
-    }],
+    keys: [INPUT_KEYS_AT_1],
     group: "sorted-set",
     since: "6.2.0",
     summary: "Returns the intersection of sorted sets.",
@@ -1600,18 +1605,7 @@ export const sortedSetCommands: CommandSpec[] = [
     args: [
       { name: "numkeys", type: "integer" },
       { name: "key", type: "key", keySpecIndex: 0, multiple: true },
-      { name: "weight", type: "integer", token: "WEIGHTS", optional: true, multiple: true },
-      {
-        name: "aggregate",
-        type: "oneof",
-        token: "AGGREGATE",
-        optional: true,
-        args: [
-          { name: "sum", type: "pure-token", token: "SUM" },
-          { name: "min", type: "pure-token", token: "MIN" },
-          { name: "max", type: "pure-token", token: "MAX" },
-        ],
-      },
+      ...WEIGHTS_AND_AGGREGATE,
       { name: "withscores", type: "pure-token", token: "WITHSCORES", optional: true },
     ],
     run: (client, argv) => setOperation(client, argv, 1, "inter", null, false),
@@ -1622,13 +1616,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -3,
     flags: ["readonly"],
     acl: ["sortedset"],
-    keys: [{
-      first: 1,
-      last: 0,
-      step: 1,
-      flags: ["RO", "access"],
-      keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
-    }],
+    keys: [INPUT_KEYS_AT_1],
     group: "sorted-set",
     since: "6.2.0",
     summary: "Returns the members of the first sorted set that no other one has.",
@@ -1647,13 +1635,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -4,
     flags: ["write", "denyoom"],
     acl: ["sortedset"],
-    keys: [{ first: 1, last: 1, step: 1, flags: ["OW", "update"] }, {
-      first: 2,
-      last: 0,
-      step: 1,
-      flags: ["RO", "access"],
-      keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
-    }],
+    keys: [STORE_DESTINATION, INPUT_KEYS_AT_2],
     group: "sorted-set",
     since: "2.0.0",
     summary: "Stores the union of sorted sets under a key.",
@@ -1662,18 +1644,7 @@ export const sortedSetCommands: CommandSpec[] = [
       { name: "destination", type: "key", keySpecIndex: 0 },
       { name: "numkeys", type: "integer" },
       { name: "key", type: "key", keySpecIndex: 1, multiple: true },
-      { name: "weight", type: "integer", token: "WEIGHTS", optional: true, multiple: true },
-      {
-        name: "aggregate",
-        type: "oneof",
-        token: "AGGREGATE",
-        optional: true,
-        args: [
-          { name: "sum", type: "pure-token", token: "SUM" },
-          { name: "min", type: "pure-token", token: "MIN" },
-          { name: "max", type: "pure-token", token: "MAX" },
-        ],
-      },
+      ...WEIGHTS_AND_AGGREGATE,
     ],
     run: (client, argv) => setOperation(client, argv, 2, "union", argv[1], false),
   }),
@@ -1683,13 +1654,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -4,
     flags: ["write", "denyoom"],
     acl: ["sortedset"],
-    keys: [{ first: 1, last: 1, step: 1, flags: ["OW", "update"] }, {
-      first: 2,
-      last: 0,
-      step: 1,
-      flags: ["RO", "access"],
-      keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
-    }],
+    keys: [STORE_DESTINATION, INPUT_KEYS_AT_2],
     group: "sorted-set",
     since: "2.0.0",
     summary: "Stores the intersection of sorted sets under a key.",
@@ -1698,18 +1663,7 @@ export const sortedSetCommands: CommandSpec[] = [
       { name: "destination", type: "key", keySpecIndex: 0 },
       { name: "numkeys", type: "integer" },
       { name: "key", type: "key", keySpecIndex: 1, multiple: true },
-      { name: "weight", type: "integer", token: "WEIGHTS", optional: true, multiple: true },
-      {
-        name: "aggregate",
-        type: "oneof",
-        token: "AGGREGATE",
-        optional: true,
-        args: [
-          { name: "sum", type: "pure-token", token: "SUM" },
-          { name: "min", type: "pure-token", token: "MIN" },
-          { name: "max", type: "pure-token", token: "MAX" },
-        ],
-      },
+      ...WEIGHTS_AND_AGGREGATE,
     ],
     run: (client, argv) => setOperation(client, argv, 2, "inter", argv[1], false),
   }),
@@ -1719,13 +1673,7 @@ export const sortedSetCommands: CommandSpec[] = [
     arity: -4,
     flags: ["write", "denyoom"],
     acl: ["sortedset"],
-    keys: [{ first: 1, last: 1, step: 1, flags: ["OW", "update"] }, {
-      first: 2,
-      last: 0,
-      step: 1,
-      flags: ["RO", "access"],
-      keynum: { keyNumIdx: 0, firstKey: 1, keyStep: 1 },
-    }],
+    keys: [STORE_DESTINATION, INPUT_KEYS_AT_2],
     group: "sorted-set",
     since: "6.2.0",
     summary: "Stores the members of the first sorted set that no other one has under a key.",
