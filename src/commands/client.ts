@@ -9,6 +9,7 @@ import type { Database } from "../store/keyspace.ts";
 import type { BlockedState } from "./blocking.ts";
 import type { RegisteredCommand } from "./registry.ts";
 import type { ServerContext } from "./server_context.ts";
+import type { TrackingState } from "./tracking.ts";
 
 export type ReplyMode = "on" | "off" | "skip";
 
@@ -73,6 +74,8 @@ export class Client {
   transaction: Transaction | null = null;
   /** Keys this client WATCHes, or null when it watches none. */
   watched: WatchedKey[] | null = null;
+  /** CLIENT TRACKING options, or null while tracking is off. */
+  tracking: TrackingState | null = null;
   /** Set while EXEC runs the queue: blocking commands answer at once instead of waiting. */
   inExec = false;
 

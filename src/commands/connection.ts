@@ -6,6 +6,7 @@
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { INVALID_DB, NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
+import { trackingSubcommands } from "./tracking.ts";
 import { defineCommand } from "./types.ts";
 import type { CommandSpec } from "./types.ts";
 
@@ -60,14 +61,21 @@ export function clientInfoLine(client: Client): string {
   const now = client.server.keyspace.clock.now();
   const age = Math.max(0, Math.floor((now - client.createdAt) / 1000));
   const idle = Math.max(0, Math.floor((performance.now() - client.lastInteraction) / 1000));
-  const flags = (client.subscriptionCount > 0 ? "P" : "") + (client.noEvict ? "e" : "") || "N";
+  const tracking = client.tracking;
+  const flags = (client.subscriptionCount > 0 ? "P" : "") +
+      (tracking === null
+        ? ""
+        : "t" + (tracking.brokenRedirect ? "R" : "") + (tracking.bcast ? "B" : "")) +
+      (client.noEvict ? "e" : "") || "N";
   return `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${client.id + 7} ` +
     `name=${client.name} age=${age} idle=${idle} flags=${flags} db=${client.db.id} ` +
     `sub=${client.channels.size} psub=${client.patterns.size} ssub=${client.shardChannels.size} ` +
     `multi=${client.transaction?.queue.length ?? -1} ` +
     `qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 ` +
     `rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r ` +
-    `cmd=${client.lastCommand} user=${client.user} redir=-1 resp=${client.resp} ` +
+    `cmd=${client.lastCommand} user=${client.user} redir=${
+      tracking?.redirect ?? -1
+    } resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`;
 }
 
@@ -223,6 +231,14 @@ const CLIENT_HELP = [
   "    Record the name or version of the client library in use.",
   "SETNAME <name>",
   "    Name this connection <name>.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]] [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Turn client-side caching invalidations for this connection on or off.",
+  "CACHING (YES|NO)",
+  "    In OPTIN (YES) or OPTOUT (NO) tracking, whether the next command's keys are tracked.",
+  "GETREDIR",
+  "    Reply with the id of the client invalidations are redirected to (0: none, -1: off).",
+  "TRACKINGINFO",
+  "    Reply with the tracking mode, redirect and prefixes of this connection.",
   "UNBLOCK <clientid> [TIMEOUT|ERROR]",
   "    Release a client blocked by a blocking command, as if it timed out, or with an error.",
   "HELP",
@@ -533,6 +549,7 @@ const clientSubcommands: CommandSpec[] = [
       client.reply.integer(unblocked ? 1 : 0);
     },
   }),
+  ...trackingSubcommands,
   defineCommand({
     name: "help",
     arity: 2,
@@ -611,6 +628,7 @@ export const connectionCommands: CommandSpec[] = [
     complexity: "O(1)",
     run(client) {
       client.server.pubsub.unsubscribeAll(client);
+      client.server.tracking.disable(client);
       client.db = client.server.keyspace.db(0);
       client.name = "";
       client.resp = 2;

@@ -148,6 +148,21 @@ export class CommandTable {
 
   /** Runs one command for a client, writing its reply (or error) to `client.reply`. */
   execute(client: Client, argv: Argv): void {
+    // Client-side caching costs one check while no client tracks keys.
+    const tracking = client.server.tracking;
+    if (tracking.clients === 0) {
+      this.#execute(client, argv);
+      return;
+    }
+    tracking.current = client;
+    try {
+      this.#execute(client, argv);
+    } finally {
+      tracking.afterCommand(client, argv);
+    }
+  }
+
+  #execute(client: Client, argv: Argv): void {
     // CLIENT REPLY SKIP arms the skip for the command after it; the connection drops that reply.
     if (client.skipNextReply) {
       client.skipNextReply = false;
@@ -219,7 +234,9 @@ export class CommandTable {
     try {
       command.spec.run!(client, argv);
       // Stores catch most changes; this catches values changed in place (HSET on a hash).
-      if (stats.dirty !== dirty && db.watchedCount > 0) touchWrittenKeys(db, command.spec, argv);
+      if (stats.dirty !== dirty && (db.watchedCount > 0 || db.events.modified != null)) {
+        touchWrittenKeys(db, command.spec, argv);
+      }
     } catch (error) {
       if (error instanceof ReplyError) {
         command.failedCalls++;
@@ -230,6 +247,8 @@ export class CommandTable {
         client.reply.error(`ERR internal error running '${command.fullName}'`);
       }
     }
+    // A tracking client remembers the keys its read commands fetched (even on an error).
+    if (client.tracking !== null) client.server.tracking.remember(client, command.spec, argv);
     command.usec += (performance.now() - start) * 1000;
   }
 

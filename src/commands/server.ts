@@ -432,6 +432,7 @@ export const serverCommands: CommandSpec[] = [
     run(client, argv) {
       checkFlushMode(argv);
       client.server.stats.dirty += client.db.flush();
+      client.server.tracking.flushed();
       client.reply.ok();
     },
   }),
@@ -450,6 +451,7 @@ export const serverCommands: CommandSpec[] = [
     run(client, argv) {
       checkFlushMode(argv);
       client.server.stats.dirty += client.server.keyspace.flushAll() + 1;
+      client.server.tracking.flushed();
       client.reply.ok();
     },
   }),

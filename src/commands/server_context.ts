@@ -10,6 +10,7 @@ import type { Client } from "./client.ts";
 import type { KeyspaceNotifier } from "./notify.ts";
 import type { PubSubHub } from "./pubsub.ts";
 import type { CommandTable } from "./registry.ts";
+import type { TrackingTable } from "./tracking.ts";
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -33,6 +34,8 @@ export interface ServerContext {
   readonly blocking: BlockingManager;
   /** Channel, pattern and shard channel subscriptions of every client. */
   readonly pubsub: PubSubHub;
+  /** Keys tracked for client-side caching (CLIENT TRACKING). */
+  readonly tracking: TrackingTable;
   /** Publishes keyspace notifications as `notify-keyspace-events` asks. */
   readonly notifier: KeyspaceNotifier;
   /** Server start, ms of the keyspace clock. */

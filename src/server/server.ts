@@ -16,6 +16,7 @@ import { Client } from "../commands/client.ts";
 import { createCommandTable } from "../commands/mod.ts";
 import { KeyspaceNotifier } from "../commands/notify.ts";
 import { PubSubHub } from "../commands/pubsub.ts";
+import { TrackingTable } from "../commands/tracking.ts";
 import { type CommandTable, endTransaction } from "../commands/registry.ts";
 import type { ServerContext, ServerStats } from "../commands/server_context.ts";
 import { Config } from "../config/config.ts";
@@ -62,6 +63,7 @@ export class RedenoServer implements ServerContext {
   readonly blocking: BlockingManager;
   readonly pubsub = new PubSubHub();
   readonly notifier: KeyspaceNotifier;
+  readonly tracking: TrackingTable;
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
   #connections = new Map<number, Deno.Conn>();
@@ -79,6 +81,7 @@ export class RedenoServer implements ServerContext {
     this.commands = createCommandTable();
     this.blocking = new BlockingManager(this.keyspace);
     this.notifier = new KeyspaceNotifier(this);
+    this.tracking = new TrackingTable(this.keyspace, this.clients);
     this.startedAt = clock.now();
     this.runId = randomHex40();
     this.replId = randomHex40();
@@ -266,6 +269,7 @@ export class RedenoServer implements ServerContext {
     this.blocking.unblock(client, "silent");
     endTransaction(client);
     this.pubsub.unsubscribeAll(client);
+    this.tracking.disable(client);
     this.clients.delete(client.id);
     this.#connections.delete(client.id);
   }

@@ -58,6 +58,11 @@ export interface KeyspaceEvents {
   created: ((db: Database, key: string) => void) | null;
   /** A read command looked for a key that does not exist. */
   missed: ((db: Database, key: string) => void) | null;
+  /**
+   * A key was changed, expired or removed (wherever WATCH sees a change; flushes excepted).
+   * Set while some client tracks keys (CLIENT TRACKING).
+   */
+  modified?: ((db: Database, key: string) => void) | null;
 }
 
 /** Counters INFO reports. */
@@ -186,6 +191,8 @@ export class Database {
 
   /** Records a change to `key` for its watchers (commands that change a value in place). */
   touchWatched(key: string): void {
+    const modified = this.events.modified;
+    if (modified != null) modified(this, key);
     if (this.#watched.size === 0) return;
     const state = this.#watched.get(key);
     if (state !== undefined) state.version++;
@@ -254,7 +261,7 @@ export class Database {
     this.#values.set(key, value);
     if (!keepTtl && this.#expires.size > 0) this.#dropExpire(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
-    if (this.#watched.size > 0) this.touchWatched(key);
+    if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     this.#touch(key);
   }
 
@@ -262,7 +269,7 @@ export class Database {
   setModifiedInPlace(key: string, value: string): void {
     this.#values.set(key, value);
     this.#stringHints.set(key, RAW);
-    if (this.#watched.size > 0) this.touchWatched(key);
+    if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     this.#touch(key);
   }
 
@@ -320,7 +327,7 @@ export class Database {
   }
 
   #storeExpire(key: string, deadline: number | bigint): void {
-    if (this.#watched.size > 0) this.touchWatched(key);
+    if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     const rounded = Number(deadline);
     this.#expires.set(key, rounded);
     if (rounded > MAX_EXACT) this.#exactExpires.set(key, BigInt(deadline));
@@ -333,7 +340,7 @@ export class Database {
   persist(key: string): boolean {
     if (this.#expires.size === 0 || !this.#expires.has(key)) return false;
     this.#dropExpire(key);
-    if (this.#watched.size > 0) this.touchWatched(key);
+    if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     return true;
   }
 
@@ -382,7 +389,7 @@ export class Database {
   #install(key: string, record: KeyRecord): void {
     // Like Redis's dbAdd after RENAME, MOVE or COPY: the key counts as newly created.
     if (isBlockableType(record.value)) this.readyKeys.push({ db: this, key });
-    if (this.#watched.size > 0) this.touchWatched(key);
+    if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     this.#values.set(key, record.value);
     if (this.#expires.size > 0) this.#dropExpire(key);
     // Moved as is, even when due this very millisecond: the key was alive when looked up.
@@ -527,7 +534,7 @@ export class Database {
   /** Clears what a removed key leaves besides its value. */
   #forget(key: string): void {
     this.#scanCursors.noteRemoval();
-    if (this.#watched.size > 0) this.touchWatched(key);
+    if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     if (this.#expires.size > 0) this.#dropExpire(key);
     this.#accessed.delete(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
