@@ -4,7 +4,8 @@
  * checked against redis-server for the cases that resolve at once.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { startRedeno, waitFor } from "./support/servers.ts";
+import { startRedeno, waitFor, withPair } from "./support/servers.ts";
+import { ClientPairs } from "./support/client_pairs.ts";
 import { RespClient } from "./support/resp_client.ts";
 
 async function connectAll(port: number, n: number): Promise<RespClient[]> {
@@ -127,4 +128,24 @@ Deno.test({
       await server.close();
     }
   },
+});
+
+Deno.test("zsets: BZPOPMIN reads its timeout exactly as BLPOP and redis-server do", async () => {
+  await withPair(async (pair) => {
+    for (const resp of [2, 3] as const) {
+      const clients = await ClientPairs.open(pair, 2, resp);
+      try {
+        for (const timeout of ["1e20", "9223372036854775.808", "abc", "inf", "nan", ""]) {
+          await clients.run(0, "BZPOPMIN", "nokey", timeout);
+        }
+        // A tiny negative timeout rounds to 0 ms: it waits forever rather than being refused.
+        await clients.send(1, "BZPOPMIN", "nokey", "-0.001");
+        await clients.blocked(1);
+        await clients.unblock(0, 1, "TIMEOUT");
+        await clients.reply(1, resp === 2 ? "*-1\r\n" : "_\r\n");
+      } finally {
+        clients.close();
+      }
+    }
+  });
 });

@@ -5,7 +5,14 @@
  */
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
-import { INVALID_DB, NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
+import {
+  badSubcommand,
+  INVALID_DB,
+  NOT_INTEGER,
+  ReplyError,
+  SYNTAX_ERROR,
+  wrongArity,
+} from "./errors.ts";
 import { trackingSubcommands } from "./tracking.ts";
 import { defineCommand } from "./types.ts";
 import type { CommandSpec } from "./types.ts";
@@ -529,9 +536,7 @@ const clientSubcommands: CommandSpec[] = [
     run(client, argv) {
       if (argv.length > 4) {
         throw new ReplyError(
-          `ERR unknown subcommand or wrong number of arguments for '${
-            argv[1].slice(0, 128)
-          }'. Try CLIENT HELP.`,
+          badSubcommand("CLIENT", argv[1]),
         );
       }
       let how: "timeout" | "error" = "timeout";
@@ -579,7 +584,7 @@ export const connectionCommands: CommandSpec[] = [
     tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
     run(client, argv) {
       if (argv.length > 2) {
-        client.reply.error("ERR wrong number of arguments for 'ping' command");
+        client.reply.error(wrongArity("ping"));
       } else if (client.resp === 2 && client.subscriptionCount > 0) {
         // A subscribed RESP2 connection reads every reply as a message: PING answers in kind.
         client.reply.arrayHeader(2);

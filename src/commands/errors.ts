@@ -10,6 +10,13 @@ export const NO_SUCH_KEY = "ERR no such key";
 export const OVERFLOW = "ERR increment or decrement would overflow";
 export const INVALID_DB = "ERR DB index is out of range";
 
+/** A container's subcommand that exists but got the wrong arguments (PUBSUB, DEBUG, CLIENT ...). */
+export function badSubcommand(container: string, subcommand: string): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${
+    subcommand.slice(0, 128)
+  }'. Try ${container} HELP.`;
+}
+
 export function wrongArity(name: string): string {
   return `ERR wrong number of arguments for '${name}' command`;
 }

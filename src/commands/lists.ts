@@ -23,17 +23,15 @@ import {
   wrongArity,
   WRONGTYPE,
 } from "./errors.ts";
-import { parseLongDouble } from "./long_double.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
 import type { ArgSpec, CommandSpec, KeyPositions } from "./types.ts";
 import { defineCommand } from "./types.ts";
+import { timeoutDeadline } from "./blocking.ts";
 
 const MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
 const OUT_OF_RANGE = "ERR index out of range";
 const RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the " +
   "second ... or use negative to start from the end of the list";
-const BAD_TIMEOUT = "ERR timeout is not a float or out of range";
-const NEGATIVE_TIMEOUT = "ERR timeout is negative";
 const BAD_NUMKEYS = "ERR numkeys should be greater than 0";
 const BAD_COUNT = "ERR count should be greater than 0";
 const INT64_MIN = -(2 ** 63);
@@ -76,51 +74,6 @@ function endArg(text: string): End {
   if (isKeyword(text, "left")) return "left";
   if (isKeyword(text, "right")) return "right";
   throw new ReplyError(SYNTAX_ERROR);
-}
-
-const TWO_63 = 1n << 63n;
-
-/**
- * A blocking timeout in seconds, as Redis 7.0 reads it: a long double, times 1000 (rounded to
- * the long double's 64-bit mantissa), rounded up to whole milliseconds and cast to int64 — where
- * anything too big becomes INT64_MIN and so "negative". Returns the deadline on the server
- * clock, Infinity for 0 (wait forever).
- */
-export function timeoutDeadline(client: Client, text: string): number {
-  const ms = timeoutMs(text);
-  return ms === 0n ? Infinity : client.server.keyspace.clock.now() + Number(ms);
-}
-
-/** The whole milliseconds of a timeout argument (0 = forever); throws Redis's errors. */
-export function timeoutMs(text: string): bigint {
-  const value = parseLongDouble(text);
-  if (value === null || value.kind === "nan") throw new ReplyError(BAD_TIMEOUT);
-  if (value.kind === "infinity") throw new ReplyError(NEGATIVE_TIMEOUT);
-  let mantissa = value.mantissa * 1000n;
-  let exponent = value.exponent;
-  const bits = mantissa.toString(2).length;
-  if (bits > 64) {
-    // Round the product to 64 significant bits, ties to even, as the x87 unit does.
-    const shift = BigInt(bits - 64);
-    const rest = mantissa & ((1n << shift) - 1n);
-    const half = 1n << (shift - 1n);
-    mantissa >>= shift;
-    exponent += Number(shift);
-    if (rest > half || (rest === half && (mantissa & 1n) === 1n)) mantissa++;
-  }
-  let whole: bigint;
-  let fraction = false;
-  if (exponent >= 0) whole = mantissa << BigInt(exponent);
-  else {
-    const shift = BigInt(-exponent);
-    whole = mantissa >> shift;
-    fraction = (mantissa & ((1n << shift) - 1n)) !== 0n;
-  }
-  // ceill: a positive fraction rounds up, a negative one toward zero.
-  let ms = value.negative ? -whole : whole + (fraction ? 1n : 0n);
-  if (ms >= TWO_63) ms = -TWO_63;
-  if (ms < 0n) throw new ReplyError(NEGATIVE_TIMEOUT);
-  return ms;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import type { ReplyWriter } from "../resp/encoder.ts";
 import { globMatch } from "../store/glob.ts";
 import type { Client } from "./client.ts";
 import { replyHelp } from "./connection.ts";
-import { ReplyError } from "./errors.ts";
+import { badSubcommand, ReplyError } from "./errors.ts";
 import { defineCommand } from "./types.ts";
 import type { CommandSpec } from "./types.ts";
 
@@ -209,9 +209,7 @@ function unsubscribeCommand(confirmation: string, kind: Kind) {
 function listChannels(client: Client, argv: Argv, channels: Subscribers): void {
   if (argv.length > 3) {
     throw new ReplyError(
-      `ERR unknown subcommand or wrong number of arguments for '${
-        argv[1].slice(0, 128)
-      }'. Try PUBSUB HELP.`,
+      badSubcommand("PUBSUB", argv[1]),
     );
   }
   const pattern = argv[2];

@@ -7,7 +7,7 @@ import { globMatch } from "../store/glob.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { REDIS_VERSION, replyHelp } from "./connection.ts";
-import { NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
+import { badSubcommand, NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
 import { infoText, requestedSections } from "./info.ts";
 import { hasKeys, writeCommandDocs, writeCommandInfo } from "./introspection.ts";
 import { aclCategories, findKeys, type RegisteredCommand } from "./registry.ts";
@@ -551,9 +551,7 @@ export const serverCommands: CommandSpec[] = [
         client.reply.ok();
       } else {
         throw new ReplyError(
-          `ERR unknown subcommand or wrong number of arguments for '${
-            argv[1].slice(0, 128)
-          }'. Try DEBUG HELP.`,
+          badSubcommand("DEBUG", argv[1]),
         );
       }
     },

@@ -20,10 +20,11 @@ import {
 } from "../store/zset.ts";
 import { integerArg, isKeyword, parseDouble, parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
-import { NOT_FLOAT, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
+import { NOT_FLOAT, NOT_INTEGER, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
 import { parseCursor } from "./keys.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
 import { type ArgSpec, type CommandSpec, defineCommand, type KeyPositions } from "./types.ts";
+import { timeoutDeadline } from "./blocking.ts";
 
 const NAN_SCORE = "ERR resulting score is not a number (NaN)";
 const SCORE_RANGE = "ERR min or max is not a float";
@@ -480,19 +481,6 @@ function zpop(client: Client, argv: Argv, where: Where): void {
   pop(client, [argv[1]], where, count, argv.length === 3 && client.resp === 3 ? "nested" : "plain");
 }
 
-/** A blocking timeout in seconds, as Redis reads it, to an absolute deadline (ms). */
-function timeoutDeadline(client: Client, text: string): number {
-  const seconds = parseDouble(text);
-  if (seconds === null) throw new ReplyError("ERR timeout is not a float or out of range");
-  const scaled = seconds * 1000;
-  // C's cast of an out-of-range value to long long gives LLONG_MIN: "negative".
-  const ms = Number.isFinite(scaled) && Math.abs(scaled) < 2 ** 63 ? Math.trunc(scaled) : -1;
-  if (ms < 0) throw new ReplyError("ERR timeout is negative");
-  if (ms === 0) return Infinity;
-  // Redis 7.0 has no "out of range" check here: a huge timeout just waits (practically) forever.
-  return client.server.keyspace.clock.now() + ms;
-}
-
 function blockingPop(
   client: Client,
   keys: string[],
@@ -560,7 +548,7 @@ function zrandmember(client: Client, argv: Argv): void {
     return;
   }
   const parsed = parseInt64(argv[2]);
-  if (parsed === null) throw new ReplyError("ERR value is not an integer or out of range");
+  if (parsed === null) throw new ReplyError(NOT_INTEGER);
   if (BigInt(parsed) < -LONG_MAX) {
     throw new ReplyError(
       "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
