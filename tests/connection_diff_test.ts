@@ -12,8 +12,9 @@ function maskIds(raw: string, command: Command): string {
 
 /** CLIENT LIST / INFO lines: keep field names and the values both servers must agree on. */
 function clientLines(raw: string): string {
+  // age and idle are seconds since connect/last command: a slow run ticks one server past a second boundary.
   return raw.replace(
-    /(?:id|addr|laddr|fd|qbuf|qbuf-free|argv-mem|tot-mem|rbs|rbp)=\S*/g,
+    /\b(?:id|age|idle|addr|laddr|fd|qbuf|qbuf-free|argv-mem|tot-mem|rbs|rbp)=\S*/g,
     (m) => m.replace(/=.*/, "=*"),
   )
     .replace(/ lib-name=\S* lib-ver=\S*/g, "")
