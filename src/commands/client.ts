@@ -85,6 +85,7 @@ export class Client {
     this.addr = options.addr ?? "127.0.0.1:0";
     this.laddr = options.laddr ?? "127.0.0.1:0";
     this.db = options.server.keyspace.db(0);
+    this.reply.onError = options.server.countError;
     this.createdAt = options.server.keyspace.clock.now();
     this.lastInteraction = performance.now();
   }

@@ -300,8 +300,33 @@ const SECTION_WRITERS: Record<Section, Writer> = {
     server.commands.all().forEach(visit);
     return ["Commandstats", fields];
   },
-  errorstats: () => ["Errorstats", []],
-  latencystats: () => ["Latencystats", []],
+  errorstats: (server) => {
+    const codes = [...server.errorStats.keys()].sort();
+    return [
+      "Errorstats",
+      codes.map((code) => [
+        `errorstat_${code}`,
+        `count=${server.errorStats.get(code)}`,
+      ]),
+    ];
+  },
+  latencystats: (server) => {
+    const percentiles = server.config.get("latency-tracking-info-percentiles").split(" ")
+      .filter((word) => word !== "").map(Number);
+    const fields: Fields = [];
+    const visit = (command: RegisteredCommand) => {
+      const histogram = command.histogram;
+      if (histogram !== null && histogram.total > 0) {
+        const values = percentiles.map((p) =>
+          `p${p}=${(histogram.valueAtPercentile(p) / 1000).toFixed(3)}`
+        );
+        fields.push([`latency_percentiles_usec_${command.fullName}`, values.join(",")]);
+      }
+      command.subcommands.forEach(visit);
+    };
+    if (server.config.getBoolean("latency-tracking")) server.commands.all().forEach(visit);
+    return ["Latencystats", fields];
+  },
   cluster: () => ["Cluster", [["cluster_enabled", 0]]],
   keyspace: (server) => {
     const fields: Fields = [];

@@ -5,11 +5,14 @@
 import { connectionCommands } from "./connection.ts";
 import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
+import { latencyCommands } from "./latency.ts";
 import { listCommands } from "./lists.ts";
+import { monitorCommands } from "./monitor.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { CommandTable } from "./registry.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./sets.ts";
+import { slowlogCommands } from "./slowlog.ts";
 import { sortCommands } from "./sort.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
 import { stringCommands } from "./strings.ts";
@@ -20,6 +23,9 @@ import type { CommandSpec } from "./types.ts";
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
   ...serverCommands,
+  ...slowlogCommands,
+  ...latencyCommands,
+  ...monitorCommands,
   ...keyCommands,
   ...stringCommands,
   ...listCommands,

@@ -7,6 +7,8 @@ import type { Argv } from "../resp/decoder.ts";
 import type { Database } from "../store/keyspace.ts";
 import type { Client } from "./client.ts";
 import { ReplyError, wrongArity } from "./errors.ts";
+import { LatencyHistogram } from "./latency_histogram.ts";
+import { feedMonitors } from "./monitor.ts";
 import type { AclCategory, CommandFlag, CommandSpec, KeyPositions, KeySpecFlag } from "./types.ts";
 
 /** A declaration plus what the table derives and counts for it. */
@@ -24,6 +26,8 @@ export interface RegisteredCommand {
   rejectedCalls: number;
   /** Ran and threw a reply error. */
   failedCalls: number;
+  /** Distribution of run times (INFO latencystats, LATENCY HISTOGRAM); made at the first call. */
+  histogram: LatencyHistogram | null;
 }
 
 /** Redis's order of flags in COMMAND INFO (`may_replicate` is never shown, as in Redis). */
@@ -249,7 +253,29 @@ export class CommandTable {
     }
     // A tracking client remembers the keys its read commands fetched (even on an error).
     if (client.tracking !== null) client.server.tracking.remember(client, command.spec, argv);
-    command.usec += (performance.now() - start) * 1000;
+    const usec = (performance.now() - start) * 1000;
+    command.usec += usec;
+    // A blocked command's time is counted when it is served, as Redis counts it.
+    if (client.blocked === null) this.#observe(client, command, argv, usec);
+  }
+
+  /** Feeds what operators watch: histograms, the slow log, the latency monitor, MONITOR. */
+  #observe(client: Client, command: RegisteredCommand, argv: Argv, usec: number): void {
+    (command.histogram ??= new LatencyHistogram()).record(usec);
+    const server = client.server;
+    const flags = command.spec.flags;
+    if (usec >= server.slowlog.threshold && server.slowlog.threshold >= 0) {
+      if (!flags.includes("skip_slowlog")) server.slowlog.record(client, argv, usec);
+    }
+    if (server.latency.threshold > 0) {
+      server.latency.recordIfSlow(
+        flags.includes("fast") ? "fast-command" : "command",
+        Math.floor(usec / 1000),
+      );
+    }
+    if (server.monitors.size > 0 && !flags.includes("admin") && !flags.includes("skip_monitor")) {
+      feedMonitors(client, argv);
+    }
   }
 
   /** Zeroes every command's counters (CONFIG RESETSTAT). */
@@ -260,6 +286,7 @@ export class CommandTable {
         command.rejectedCalls =
         command.failedCalls =
           0;
+      command.histogram = null;
       command.subcommands.forEach(reset);
     };
     this.#commands.forEach(reset);
@@ -301,6 +328,7 @@ function register(spec: CommandSpec, parent: RegisteredCommand | undefined): Reg
     usec: 0,
     rejectedCalls: 0,
     failedCalls: 0,
+    histogram: null,
   };
   for (const sub of spec.subcommands ?? []) {
     command.subcommands.set(sub.name, register(sub, command));

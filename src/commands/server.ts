@@ -249,6 +249,7 @@ const configSubcommands: CommandSpec[] = [
       const keyspace = server.keyspace.stats;
       keyspace.expiredKeys = keyspace.keyspaceHits = keyspace.keyspaceMisses = 0;
       server.commands.resetStats();
+      server.errorStats.clear();
       client.reply.ok();
     },
   }),

@@ -7,9 +7,11 @@ import type { Config } from "../config/config.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import type { BlockingManager } from "./blocking.ts";
 import type { Client } from "./client.ts";
+import type { LatencyMonitor } from "./latency.ts";
 import type { KeyspaceNotifier } from "./notify.ts";
 import type { PubSubHub } from "./pubsub.ts";
 import type { CommandTable } from "./registry.ts";
+import type { SlowLog } from "./slowlog.ts";
 import type { TrackingTable } from "./tracking.ts";
 
 export interface ServerStats {
@@ -38,6 +40,16 @@ export interface ServerContext {
   readonly tracking: TrackingTable;
   /** Publishes keyspace notifications as `notify-keyspace-events` asks. */
   readonly notifier: KeyspaceNotifier;
+  /** Commands slower than `slowlog-log-slower-than` (SLOWLOG). */
+  readonly slowlog: SlowLog;
+  /** Latency spikes above `latency-monitor-threshold` (LATENCY). */
+  readonly latency: LatencyMonitor;
+  /** Clients that ran MONITOR: each receives a line per command run. */
+  readonly monitors: Set<Client>;
+  /** Error replies by code (`ERR`, `WRONGTYPE`, ...) for INFO errorstats. */
+  readonly errorStats: Map<string, number>;
+  /** Counts an error reply in `errorStats`; every client's reply writer calls it. */
+  readonly countError: (text: string) => void;
   /** Server start, ms of the keyspace clock. */
   readonly startedAt: number;
   /** 40 hex chars, new at every start (INFO run_id). */

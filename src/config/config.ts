@@ -155,6 +155,20 @@ export const PARAMS: ParamSpec[] = [
     min: -1,
     max: LLONG_MAX,
   },
+  { name: "latency-tracking", kind: "boolean", default: "yes" },
+  {
+    name: "latency-tracking-info-percentiles",
+    kind: "string",
+    default: "50 99 99.9",
+    validate: (value) =>
+      value.split(" ").filter((word) => word !== "").every((word) => {
+          const number = Number(word);
+          return /^[0-9.]+$/.test(word) && number >= 0 && number <= 100;
+        })
+        ? null
+        : "latency-tracking-info-percentiles needs a list of percentiles between 0 and 100",
+  },
+  { name: "latency-monitor-threshold", kind: "integer", default: "0", min: 0, max: LLONG_MAX },
   { name: "slowlog-max-len", kind: "integer", default: "128", min: 0, max: LLONG_MAX },
   { name: "protected-mode", kind: "boolean", default: "yes" },
   {

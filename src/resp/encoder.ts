@@ -121,10 +121,13 @@ export class ReplyWriter {
 
   /** Error replies written so far; the server moves it into INFO's total_error_replies. */
   errorCount = 0;
+  /** Told of every error reply (INFO errorstats counts them by code). */
+  onError: ((text: string) => void) | null = null;
 
   /** An error reply; `text` starts with its code, e.g. `ERR ...` or `WRONGTYPE ...`. */
   error(text: string): void {
     this.errorCount++;
+    if (this.onError !== null) this.onError(text);
     // A newline would end the reply early: Redis replaces them with spaces.
     this.#line(45, /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, " ") : text);
   }

@@ -14,7 +14,9 @@
 import { BlockingManager } from "../commands/blocking.ts";
 import { Client } from "../commands/client.ts";
 import { createCommandTable } from "../commands/mod.ts";
+import { LatencyMonitor } from "../commands/latency.ts";
 import { KeyspaceNotifier } from "../commands/notify.ts";
+import { SlowLog } from "../commands/slowlog.ts";
 import { PubSubHub } from "../commands/pubsub.ts";
 import { TrackingTable } from "../commands/tracking.ts";
 import { type CommandTable, endTransaction } from "../commands/registry.ts";
@@ -64,6 +66,19 @@ export class RedenoServer implements ServerContext {
   readonly pubsub = new PubSubHub();
   readonly notifier: KeyspaceNotifier;
   readonly tracking: TrackingTable;
+  readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  readonly monitors = new Set<Client>();
+  readonly errorStats = new Map<string, number>();
+  readonly countError = (text: string): void => {
+    // The code is the first word when it comes early enough; Redis files the rest under ERR.
+    const space = text.indexOf(" ");
+    const code = space > 0 && space < 31 ? text.slice(0, space) : "ERR";
+    const count = this.errorStats.get(code);
+    // Like Redis, at most 128 distinct codes: a flood of odd errors cannot grow memory.
+    if (count !== undefined) this.errorStats.set(code, count + 1);
+    else if (this.errorStats.size < 128) this.errorStats.set(code, 1);
+  };
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
   #connections = new Map<number, Deno.Conn>();
@@ -86,6 +101,7 @@ export class RedenoServer implements ServerContext {
     this.runId = randomHex40();
     this.replId = randomHex40();
     config.onChange("loglevel", (level) => this.logger.level = level as LogLevel);
+    this.#followObservabilitySettings();
     this.#followAccessPolicy();
     this.#followEncodingLimits();
     // When a test moves the clock, keys that ran out go at once rather than at the next tick
@@ -264,12 +280,27 @@ export class RedenoServer implements ServerContext {
     this.#served.add(served);
   }
 
+  #followObservabilitySettings(): void {
+    const { config, slowlog, latency } = this;
+    const follow = (name: string, apply: (value: number) => void) => {
+      apply(config.getNumber(name));
+      config.onChange(name, (value) => apply(Number(value)));
+    };
+    follow("slowlog-log-slower-than", (usec) => slowlog.threshold = usec);
+    follow("slowlog-max-len", (length) => {
+      slowlog.maxLength = length;
+      slowlog.trim();
+    });
+    follow("latency-monitor-threshold", (ms) => latency.threshold = ms);
+  }
+
   /** Everything a client leaves behind when its connection ends, in one place. */
   #forget(client: Client): void {
     this.blocking.unblock(client, "silent");
     endTransaction(client);
     this.pubsub.unsubscribeAll(client);
     this.tracking.disable(client);
+    this.monitors.delete(client);
     this.clients.delete(client.id);
     this.#connections.delete(client.id);
   }
