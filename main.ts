@@ -6,19 +6,23 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { findParam, PARAMS } from "./src/config/config.ts";
+import { Config, findParam, PARAMS } from "./src/config/config.ts";
+import { configValues, readConfigFile, validateConfigValues } from "./src/config/config_file.ts";
 import { Logger, type LogLevel } from "./src/server/log.ts";
 import { startServer } from "./src/server/server.ts";
 
 export const VERSION = "7.0.15";
 
-const USAGE = `Usage: redeno [--port <port>] [--bind <address> ...] [--<parameter> <value> ...]
+const USAGE = `Usage: redeno [/path/to/redis.conf] [--port <port>] [--<parameter> <value> ...]
        redeno --version | --help
 
 Parameters (redis-server spelling): ${PARAMS.map((param) => param.name).join(", ")}
 
+A config file comes first; flags after it override its values.
+
 Examples:
   deno run --allow-net main.ts --port 6380
+  deno run --allow-net --allow-read --allow-write main.ts redis.conf --port 7000
   deno run --allow-net main.ts --bind 127.0.0.1 ::1 --databases 32`;
 
 /**
@@ -57,8 +61,8 @@ export function parseFlags(
     } else if (token.kind === "positional") {
       if (current === null) {
         throw new Error(
-          `unexpected argument '${token.value}': configuration files are not supported yet; ` +
-            `pass parameters as flags (see --help)`,
+          `unexpected argument '${token.value}': a config file path must come first ` +
+            `(see --help)`,
         );
       }
       config[current] = config[current] ? `${config[current]} ${token.value}` : token.value;
@@ -74,12 +78,39 @@ export function parseFlags(
   return { config };
 }
 
+/**
+ * Reads the config file named first on the command line, if any: its values (flags override
+ * them later) and warnings for directives Redeno does not support. Throws with redis-server's
+ * message for a bad file.
+ */
+export function loadConfigFile(
+  path: string,
+): { values: Record<string, string>; warnings: string[] } {
+  const directives = readConfigFile(path);
+  const result = configValues(directives);
+  validateConfigValues(directives, new Config());
+  return result;
+}
+
 async function main(): Promise<number> {
   let parsed;
+  let args = Deno.args;
+  let configFile: string | undefined;
+  let fileValues: Record<string, string> = {};
+  let warnings: string[] = [];
   try {
-    parsed = parseFlags(Deno.args);
+    if (args.length > 0 && !args[0].startsWith("-")) {
+      configFile = args[0];
+      args = args.slice(1);
+      ({ values: fileValues, warnings } = loadConfigFile(configFile));
+    }
+    parsed = parseFlags(args);
   } catch (error) {
-    console.error(`redeno: ${(error as Error).message}`);
+    console.error(
+      configFile && !(error as Error).message.startsWith("unknown option")
+        ? (error as Error).message
+        : `redeno: ${(error as Error).message}`,
+    );
     return 1;
   }
   if (parsed.help) {
@@ -90,10 +121,16 @@ async function main(): Promise<number> {
     console.log(`Redeno server v=${VERSION} (Redis-compatible) deno=${Deno.version.deno}`);
     return 0;
   }
-  const logger = new Logger((parsed.config.loglevel ?? "notice") as LogLevel);
+  const config = { ...fileValues, ...parsed.config };
+  const logger = new Logger((config.loglevel ?? "notice") as LogLevel);
+  for (const warning of warnings) logger.warning(warning);
   let server;
   try {
-    server = await startServer({ ...parsed.config, logger });
+    server = await startServer({
+      ...config,
+      logger,
+      configFile: configFile === undefined ? undefined : absolutePath(configFile),
+    });
   } catch (error) {
     console.error(`redeno: ${(error as Error).message}`);
     return 1;
@@ -115,6 +152,10 @@ async function main(): Promise<number> {
   await server.close();
   logger.notice("Redeno is now ready to exit, bye bye...");
   return 0;
+}
+
+function absolutePath(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }
 
 if (import.meta.main) Deno.exit(await main());

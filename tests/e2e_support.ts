@@ -241,10 +241,22 @@ export class RedenoProcess {
     this.#status = child.status;
   }
 
-  /** Spawns `deno run --allow-net <entry> ...args` in `cwd`. Does not wait for it to be ready. */
-  static spawn(args: string[], options: { entry?: string; cwd?: string } = {}): RedenoProcess {
+  /**
+   * Spawns `deno run --allow-net [permissions] <entry> ...args` in `cwd`. Does not wait for it
+   * to be ready.
+   */
+  static spawn(
+    args: string[],
+    options: { entry?: string; cwd?: string; permissions?: string[] } = {},
+  ): RedenoProcess {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-net", options.entry ?? "main.ts", ...args],
+      args: [
+        "run",
+        "--allow-net",
+        ...options.permissions ?? [],
+        options.entry ?? "main.ts",
+        ...args,
+      ],
       cwd: options.cwd ?? REPO_ROOT,
       env: { NO_COLOR: "1" },
       stdin: "null",

@@ -88,7 +88,7 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["configured_hz", server.config.get("hz")],
       ["lru_clock", Math.floor(now / 1000) & 0xffffff],
       ["executable", executable()],
-      ["config_file", ""],
+      ["config_file", server.configFile ?? ""],
       ["io_threads_active", 0],
     ]];
   },

@@ -3,6 +3,7 @@
  * @module
  */
 import { findParam } from "../config/config.ts";
+import { rewriteConfigText } from "../config/config_file.ts";
 import { globMatch } from "../store/glob.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
@@ -48,6 +49,8 @@ const CONFIG_HELP = [
   "    Change parameters; either all of them are changed or none is.",
   "RESETSTAT",
   "    Zero the counters INFO reports.",
+  "REWRITE",
+  "    Write the running configuration back into the config file the server started with.",
   "HELP",
   "    Print this help.",
 ];
@@ -229,6 +232,37 @@ const configSubcommands: CommandSpec[] = [
       for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
       const error = client.server.config.setMany(pairs);
       if (error !== null) throw new ReplyError(error);
+      client.reply.ok();
+    },
+  }),
+  defineCommand({
+    name: "rewrite",
+    arity: 2,
+    flags: ["admin", "noscript", "loading", "stale"],
+    acl: ["dangerous"],
+    group: "server",
+    since: "2.8.0",
+    summary: "Writes the running configuration back into the config file.",
+    complexity: "O(1)",
+    run(client) {
+      const { configFile, config } = client.server;
+      if (configFile === null) {
+        throw new ReplyError("ERR The server is running without a config file");
+      }
+      try {
+        let old = "";
+        try {
+          old = Deno.readTextFileSync(configFile);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
+        // A temp file renamed over the old one: a crash mid-write never leaves half a file.
+        const temp = `${configFile}.tmp-${Deno.pid}`;
+        Deno.writeTextFileSync(temp, rewriteConfigText(old, config));
+        Deno.renameSync(temp, configFile);
+      } catch (error) {
+        throw new ReplyError(`ERR Rewriting config file: ${(error as Error).message}`);
+      }
       client.reply.ok();
     },
   }),

@@ -50,6 +50,8 @@ export interface ServerContext {
   readonly errorStats: Map<string, number>;
   /** Counts an error reply in `errorStats`; every client's reply writer calls it. */
   readonly countError: (text: string) => void;
+  /** Absolute path of the config file the server started with (CONFIG REWRITE), or null. */
+  readonly configFile: string | null;
   /** Server start, ms of the keyspace clock. */
   readonly startedAt: number;
   /** 40 hex chars, new at every start (INFO run_id). */

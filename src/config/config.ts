@@ -89,9 +89,10 @@ export const PARAMS: ParamSpec[] = [
     name: "appendfsync",
     kind: "enum",
     default: "everysec",
-    values: ["always", "everysec", "no"],
+    values: ["everysec", "always", "no"],
   },
-  { name: "dir", kind: "string", default: "", protected: true },
+  // Empty means the working directory, which CONFIG GET shows as an absolute path like Redis.
+  { name: "dir", kind: "string", default: "", protected: true, display: displayDir },
   { name: "dbfilename", kind: "string", default: "dump.rdb", protected: true },
   {
     name: "list-max-listpack-size",
@@ -206,6 +207,15 @@ const BY_NAME = new Map(
 );
 
 /** Looks a parameter up by name (case-insensitive). */
+function displayDir(value: string): string {
+  if (value !== "") return value;
+  try {
+    return Deno.cwd();
+  } catch {
+    return ""; // no --allow-read: the path is not ours to know
+  }
+}
+
 export function findParam(name: string): ParamSpec | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
@@ -250,6 +260,13 @@ export class Config {
 
   getBoolean(name: string): boolean {
     return this.get(name) === "yes";
+  }
+
+  /** The default value in the form `get` returns values (`1gb` becomes its bytes). */
+  normalizedDefault(name: string): string {
+    const param = findParam(name)!;
+    const normalized = normalize(param, param.default);
+    return typeof normalized === "string" ? normalized : param.default;
   }
 
   /** A value as CONFIG GET shows it. */

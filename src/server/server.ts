@@ -41,6 +41,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Where log lines go. Default: the console, at the `loglevel` parameter's level. */
   logger?: Logger;
+  /** The redis.conf the values came from: CONFIG REWRITE writes to it. Default: none. */
+  configFile?: string;
   [parameter: string]: ConfigValue | Clock | Logger | undefined;
 }
 
@@ -69,6 +71,7 @@ export class RedenoServer implements ServerContext {
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
   readonly monitors = new Set<Client>();
+  configFile: string | null = null;
   readonly errorStats = new Map<string, number>();
   readonly countError = (text: string): void => {
     // The code is the first word when it comes early enough; Redis files the rest under ERR.
@@ -379,13 +382,15 @@ export function startServer(options: ServerOptions = {}): Promise<RedenoServer> 
 function launch(options: ServerOptions): RedenoServer {
   const config = new Config();
   for (const [name, value] of Object.entries(options)) {
-    if (name === "clock" || name === "logger" || value === undefined) continue;
+    if (name === "clock" || name === "logger" || name === "configFile") continue;
+    if (value === undefined) continue;
     const text = value === true ? "yes" : value === false ? "no" : String(value);
     const error = config.set(name, text, { atStartup: true });
     if (error !== null) throw new Error(`config '${name}': ${error}`);
   }
   const logger = options.logger ?? new Logger(config.get("loglevel") as LogLevel);
   const server = new RedenoServer(config, options.clock ?? new Clock(), logger);
+  server.configFile = options.configFile ?? null;
   server.listen();
   return server;
 }
