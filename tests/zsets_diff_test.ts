@@ -100,6 +100,16 @@ Deno.test({
             ZADD z INCR 1 a 2 b
             ZADD z nan a
             ZADD z abc a
+            ZADD z 1e400 a
+            ZADD z -1e400 a
+            ZADD z 1e-400 a
+            ZADD z 0x1p-1100 a
+            ZADD z 1e-310 tiny
+            ZADD z inf biggest
+            ZINCRBY z 1e400 a
+            ZUNIONSTORE dst 1 z WEIGHTS 1e400
+            ZRANGEBYSCORE z 1e400 +inf
+            ZRANGEBYSCORE z -1e-400 1e400
             ZADD z 1 a abc b
             ZADD str 1 a
             ZADD str abc a

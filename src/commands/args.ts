@@ -60,6 +60,23 @@ export function parseDouble(text: string): number | null {
   return value === null || Number.isNaN(value) ? null : value;
 }
 
+/**
+ * A double as Redis's `getDoubleFromObject` reads one (scores, weights, coordinates): like
+ * {@link parseDouble}, but a finite text that overflows to infinity or underflows to zero is
+ * refused, as strtod's ERANGE makes Redis refuse it.
+ */
+export function parseStrictDouble(text: string): number | null {
+  const value = parseDouble(text);
+  if (value === null) return null;
+  if (!Number.isFinite(value) && !/^[+-]?inf(inity)?$/i.test(text)) return null;
+  if (value === 0) {
+    const hex = /^[+-]?0x/i.test(text);
+    const mantissa = hex ? text.replace(/^[+-]?0x/i, "").split(/p/i)[0] : text.split(/e/i)[0];
+    if ((hex ? /[1-9a-f]/i : /[1-9]/).test(mantissa)) return null;
+  }
+  return value;
+}
+
 /** A double argument, throwing Redis's error when it is not one. */
 export function doubleArg(text: string, error = NOT_FLOAT): number {
   const value = parseDouble(text);

@@ -3,6 +3,7 @@
  * @module
  */
 import { connectionCommands } from "./connection.ts";
+import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
 import { latencyCommands } from "./latency.ts";
@@ -33,6 +34,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...setCommands,
   ...sortedSetCommands,
   ...sortCommands,
+  ...geoCommands,
   ...transactionCommands,
   ...pubsubCommands,
 ];

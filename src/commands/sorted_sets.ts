@@ -18,7 +18,7 @@ import {
   SortedSet,
   type ZNode,
 } from "../store/zset.ts";
-import { integerArg, isKeyword, parseDouble, parseInt64 } from "./args.ts";
+import { integerArg, isKeyword, parseDouble, parseInt64, parseStrictDouble } from "./args.ts";
 import type { Client } from "./client.ts";
 import { NOT_FLOAT, NOT_INTEGER, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
 import { parseCursor } from "./keys.ts";
@@ -194,7 +194,7 @@ function zadd(client: Client, argv: Argv, incrOnly: boolean): void {
   }
   const scores: number[] = [];
   for (let j = i; j < argv.length; j += 2) {
-    const score = parseDouble(argv[j]);
+    const score = parseStrictDouble(argv[j]);
     if (score === null) throw new ReplyError(NOT_FLOAT);
     scores.push(score);
   }
@@ -702,7 +702,7 @@ function setOperation(
     if (op !== "diff" && !cardOnly && remaining >= numkeys + 1 && word === "weights") {
       j++;
       for (let i = 0; i < numkeys; i++, j++) {
-        const weight = parseDouble(argv[j]);
+        const weight = parseStrictDouble(argv[j]);
         if (weight === null) throw new ReplyError("ERR weight value is not a float");
         sources[i].weight = weight;
       }
