@@ -8,6 +8,7 @@ import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
 import { latencyCommands } from "./latency.ts";
 import { listCommands } from "./lists.ts";
+import { memoryCommands } from "./memory.ts";
 import { monitorCommands } from "./monitor.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { CommandTable } from "./registry.ts";
@@ -27,6 +28,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...slowlogCommands,
   ...latencyCommands,
   ...monitorCommands,
+  ...memoryCommands,
   ...keyCommands,
   ...stringCommands,
   ...listCommands,

@@ -52,6 +52,8 @@ export interface ServerContext {
   readonly countError: (text: string) => void;
   /** Absolute path of the config file the server started with (CONFIG REWRITE), or null. */
   readonly configFile: string | null;
+  /** Memory in use at start, and the highest seen since (sampled every tick). */
+  readonly memory: { startup: number; peak: number };
   /** Server start, ms of the keyspace clock. */
   readonly startedAt: number;
   /** 40 hex chars, new at every start (INFO run_id). */

@@ -15,6 +15,7 @@ import { BlockingManager } from "../commands/blocking.ts";
 import { Client } from "../commands/client.ts";
 import { createCommandTable } from "../commands/mod.ts";
 import { LatencyMonitor } from "../commands/latency.ts";
+import { processMemory } from "../commands/memory.ts";
 import { KeyspaceNotifier } from "../commands/notify.ts";
 import { SlowLog } from "../commands/slowlog.ts";
 import { PubSubHub } from "../commands/pubsub.ts";
@@ -72,6 +73,7 @@ export class RedenoServer implements ServerContext {
   readonly latency = new LatencyMonitor();
   readonly monitors = new Set<Client>();
   configFile: string | null = null;
+  readonly memory: { startup: number; peak: number };
   readonly errorStats = new Map<string, number>();
   readonly countError = (text: string): void => {
     // The code is the first word when it comes early enough; Redis files the rest under ERR.
@@ -101,6 +103,8 @@ export class RedenoServer implements ServerContext {
     this.notifier = new KeyspaceNotifier(this);
     this.tracking = new TrackingTable(this.keyspace, this.clients);
     this.startedAt = clock.now();
+    const { used } = processMemory();
+    this.memory = { startup: used, peak: used };
     this.runId = randomHex40();
     this.replId = randomHex40();
     config.onChange("loglevel", (level) => this.logger.level = level as LogLevel);
@@ -238,6 +242,7 @@ export class RedenoServer implements ServerContext {
     this.#expiryTimer = setInterval(() => {
       this.keyspace.refreshClock();
       this.keyspace.activeExpireCycle(250 / hz);
+      this.#trackPeakMemory();
     }, 1000 / hz);
   }
 
@@ -281,6 +286,12 @@ export class RedenoServer implements ServerContext {
       this.#served.delete(served);
     });
     this.#served.add(served);
+  }
+
+  /** The highest memory use seen, sampled every tick (MEMORY STATS, INFO used_memory_peak). */
+  #trackPeakMemory(): void {
+    const { used } = processMemory();
+    if (used > this.memory.peak) this.memory.peak = used;
   }
 
   #followObservabilitySettings(): void {
