@@ -52,7 +52,8 @@ function sharesIntegers(client: Client): boolean {
     !(policy.includes("lru") || policy.includes("lfu"));
 }
 
-function refcount(client: Client, key: string, value: Value): number {
+/** OBJECT REFCOUNT's answer: shared small integers report Redis's shared-object count. */
+export function refcount(client: Client, key: string, value: Value): number {
   if (typeof value !== "string" || stringEncoding(client.db, key, value) !== "int") return 1;
   if (client.db.isUnsharedInteger(key) || !sharesIntegers(client)) return 1;
   const n = Number(value);

@@ -3,6 +3,7 @@
  * @module
  */
 import { connectionCommands } from "./connection.ts";
+import { debugCommands } from "./debug.ts";
 import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
@@ -25,6 +26,7 @@ import type { CommandSpec } from "./types.ts";
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
   ...serverCommands,
+  ...debugCommands,
   ...slowlogCommands,
   ...latencyCommands,
   ...monitorCommands,

@@ -8,7 +8,7 @@ import { globMatch } from "../store/glob.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { REDIS_VERSION, replyHelp } from "./connection.ts";
-import { badSubcommand, NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
+import { NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
 import { infoText, requestedSections } from "./info.ts";
 import { hasKeys, writeCommandDocs, writeCommandInfo } from "./introspection.ts";
 import { aclCategories, findKeys, type RegisteredCommand } from "./registry.ts";
@@ -74,28 +74,6 @@ const COMMAND_HELP = [
   "HELP",
   "    Print this help.",
 ];
-
-const DEBUG_HELP = [
-  "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-  "SLEEP <seconds>",
-  "    Stop the whole server for <seconds> (decimals allowed).",
-  "HELP",
-  "    Print this help.",
-];
-
-const DEBUG_NOT_ALLOWED = "ERR DEBUG command not allowed. If the enable-debug-command option is " +
-  'set to "local", you can run it from a local connection, otherwise you need to set this ' +
-  "option in the configuration file, and then restart the server.";
-
-function isLoopback(addr: string): boolean {
-  return addr.startsWith("127.") || addr.startsWith("[::1]") || addr === "unix";
-}
-
-/** Blocks the whole process, as Redis's DEBUG SLEEP blocks its single thread. */
-function sleepSync(ms: number): void {
-  if (ms <= 0) return;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 /** Every command and subcommand, depth first, as COMMAND LIST names them. */
 function* everyCommand(client: Client): Generator<RegisteredCommand> {
@@ -562,33 +540,6 @@ export const serverCommands: CommandSpec[] = [
         if (parseInt64(argv[2]) === null) throw new ReplyError(NOT_INTEGER);
       }
       client.reply.verbatim(`Redis ver. ${REDIS_VERSION}\n`);
-    },
-  }),
-  defineCommand({
-    name: "debug",
-    arity: -2,
-    flags: ["admin", "noscript", "loading", "stale"],
-    group: "server",
-    since: "1.0.0",
-    summary: "Commands for testing and troubleshooting the server.",
-    complexity: "Depends on subcommand.",
-    docFlags: ["syscmd"],
-    run(client, argv) {
-      const allowed = client.server.config.get("enable-debug-command");
-      if (allowed === "no" || (allowed === "local" && !isLoopback(client.addr))) {
-        throw new ReplyError(DEBUG_NOT_ALLOWED);
-      }
-      const sub = argv[1].toLowerCase();
-      if (sub === "help" && argv.length === 2) {
-        replyHelp(client, DEBUG_HELP);
-      } else if (sub === "sleep" && argv.length === 3) {
-        sleepSync((Number.parseFloat(argv[2]) || 0) * 1000);
-        client.reply.ok();
-      } else {
-        throw new ReplyError(
-          badSubcommand("DEBUG", argv[1]),
-        );
-      }
     },
   }),
 ];

@@ -60,6 +60,10 @@ export interface ServerContext {
   readonly runId: string;
   /** 40 hex chars, the replication id (INFO master_replid). */
   readonly replId: string;
+  /** Writes a line to the server log (DEBUG LOG, warnings from commands). */
+  log(level: "debug" | "verbose" | "notice" | "warning", message: string): void;
+  /** New replication ids (DEBUG CHANGE-REPL-ID). */
+  changeReplicationId(): void;
   /** The TCP port actually bound (0 before listening). */
   readonly port: number;
   /** Closes a client's connection once its pending replies are written. */

@@ -63,7 +63,7 @@ export class RedenoServer implements ServerContext {
   };
   readonly startedAt: number;
   readonly runId: string;
-  readonly replId: string;
+  replId: string;
   readonly logger: Logger;
   readonly blocking: BlockingManager;
   readonly pubsub = new PubSubHub();
@@ -286,6 +286,14 @@ export class RedenoServer implements ServerContext {
       this.#served.delete(served);
     });
     this.#served.add(served);
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.logger.log(level, message);
+  }
+
+  changeReplicationId(): void {
+    this.replId = randomHex40();
   }
 
   /** The highest memory use seen, sampled every tick (MEMORY STATS, INFO used_memory_peak). */

@@ -637,8 +637,12 @@ export class Keyspace {
     return this.databases[index];
   }
 
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active cycle off: keys then expire only when touched. */
+  activeExpire = true;
+
   /** Runs one slice of active expiry over the dbs, stopping after `budgetMs`. */
   activeExpireCycle(budgetMs: number): number {
+    if (!this.activeExpire) return 0;
     const deadline = performance.now() + budgetMs;
     const count = this.databases.length;
     let deleted = 0;
