@@ -7,7 +7,12 @@
  */
 import { parseArgs } from "node:util";
 import { Config, findParam, PARAMS } from "./src/config/config.ts";
-import { configValues, readConfigFile, validateConfigValues } from "./src/config/config_file.ts";
+import {
+  configValues,
+  describeError,
+  readConfigFile,
+  validateConfigValues,
+} from "./src/config/config_file.ts";
 import { Logger, type LogLevel } from "./src/server/log.ts";
 import { startServer } from "./src/server/server.ts";
 
@@ -122,7 +127,16 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = { ...fileValues, ...parsed.config };
-  const logger = new Logger((config.loglevel ?? "notice") as LogLevel);
+  let logger: Logger;
+  try {
+    logger = new Logger((config.loglevel ?? "notice") as LogLevel, logWriter(config.logfile ?? ""));
+  } catch (error) {
+    console.error(
+      `\n*** FATAL CONFIG FILE ERROR (Redis ${VERSION}) ***\n` +
+        `Can't open the log file: ${describeError(error)}`,
+    );
+    return 1;
+  }
   for (const warning of warnings) logger.warning(warning);
   let server;
   try {
@@ -152,6 +166,14 @@ async function main(): Promise<number> {
   await server.close();
   logger.notice("Redeno is now ready to exit, bye bye...");
   return 0;
+}
+
+/** Where log lines go: standard output, or appended to `logfile` as redis-server does. */
+function logWriter(logfile: string): (line: string) => void {
+  if (logfile === "") return (line) => console.log(line);
+  const file = Deno.openSync(logfile, { append: true, create: true });
+  const encoder = new TextEncoder();
+  return (line) => file.writeSync(encoder.encode(line + "\n"));
 }
 
 function absolutePath(path: string): string {

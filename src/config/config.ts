@@ -180,6 +180,8 @@ export const PARAMS: ParamSpec[] = [
     max: LLONG_MAX,
   },
   { name: "daemonize", kind: "boolean", default: "no", immutable: true },
+  // Empty: log to standard output.
+  { name: "logfile", kind: "string", default: "", immutable: true },
   { name: "cluster-enabled", kind: "boolean", default: "no", immutable: true },
   {
     name: "enable-debug-command",

@@ -239,7 +239,8 @@ function quoteConfigString(value: string): string {
   return text + '"';
 }
 
-function describeError(error: unknown): string {
+/** An OS error in the words redis-server uses (strerror's). */
+export function describeError(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "No such file or directory";
   if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
     return "Permission denied (give deno --allow-read for the file)";
