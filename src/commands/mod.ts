@@ -2,10 +2,12 @@
  * Every command family, gathered into one table.
  * @module
  */
+import { bitmapCommands } from "./bitmaps.ts";
 import { connectionCommands } from "./connection.ts";
 import { debugCommands } from "./debug.ts";
 import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hashes.ts";
+import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
 import { latencyCommands } from "./latency.ts";
 import { listCommands } from "./lists.ts";
@@ -33,6 +35,8 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...memoryCommands,
   ...keyCommands,
   ...stringCommands,
+  ...bitmapCommands,
+  ...hyperloglogCommands,
   ...listCommands,
   ...hashCommands,
   ...setCommands,

@@ -136,6 +136,7 @@ export const PARAMS: ParamSpec[] = [
     min: 0,
     max: LLONG_MAX,
   },
+  { name: "hll-sparse-max-bytes", kind: "memory", default: "3000", min: 0, max: LLONG_MAX },
   {
     name: "notify-keyspace-events",
     kind: "string",

@@ -279,6 +279,14 @@ export class Database {
     this.#stringHints.set(key, TEXT);
   }
 
+  /**
+   * Marks an existing key's string as one a command may change in place, without changing it
+   * (Redis's dbUnshareStringValue): OBJECT ENCODING says `raw` from now on.
+   */
+  unshareString(key: string): void {
+    this.#stringHints.set(key, RAW);
+  }
+
   /** Whether the key's string was stored by `setText` (never `int` in OBJECT ENCODING). */
   isStoredAsText(key: string): boolean {
     return this.#stringHints.size > 0 && this.#stringHints.get(key) === TEXT;
