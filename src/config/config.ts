@@ -180,6 +180,9 @@ export const PARAMS: ParamSpec[] = [
     min: 1024 * 1024,
     max: LLONG_MAX,
   },
+  // Redeno's own: Prometheus /metrics and the web dashboard on a separate HTTP port (0 = off).
+  { name: "http-port", kind: "integer", default: "0", min: 0, max: 65535, immutable: true },
+  { name: "http-bind", kind: "string", default: "127.0.0.1", immutable: true },
   { name: "daemonize", kind: "boolean", default: "no", immutable: true },
   // Empty: log to standard output.
   { name: "logfile", kind: "string", default: "", immutable: true },

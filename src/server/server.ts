@@ -28,6 +28,7 @@ import { Clock } from "../store/clock.ts";
 import { globMatch } from "../store/glob.ts";
 import { Keyspace } from "../store/keyspace.ts";
 import { serveConnection } from "./connection.ts";
+import { HttpEndpoint } from "./http.ts";
 import { Logger, type LogLevel } from "./log.ts";
 
 /** A parameter's value as code gives it: `"100mb"`, `6380`, or `true` for `yes`. */
@@ -85,6 +86,7 @@ export class RedenoServer implements ServerContext {
     else if (this.errorStats.size < 128) this.errorStats.set(code, 1);
   };
   #port = 0;
+  #http: HttpEndpoint | null = null;
   #listeners: Deno.TcpListener[] = [];
   #connections = new Map<number, Deno.Conn>();
   #served = new Set<Promise<void>>();
@@ -123,6 +125,11 @@ export class RedenoServer implements ServerContext {
   /** The server's time source: `clock.advance(ms)` and `clock.set(ms)` move TTLs instantly. */
   get clock(): Clock {
     return this.keyspace.clock;
+  }
+
+  /** The port of the metrics and dashboard endpoint, or 0 when `http-port` is off. */
+  get httpPort(): number {
+    return this.#http?.port ?? 0;
   }
 
   /** `redis://host:port` of the first address listened on, for client libraries. */
@@ -236,6 +243,16 @@ export class RedenoServer implements ServerContext {
     }
     if (this.#listeners.length === 0) throw new Error("no bind address could be listened on");
     this.#port = port;
+    const httpPort = this.config.getNumber("http-port");
+    if (httpPort > 0) {
+      try {
+        const address = { hostname: this.config.get("http-bind"), port: httpPort };
+        this.#http = HttpEndpoint.start(this, address, this.logger);
+      } catch (error) {
+        this.close();
+        throw error;
+      }
+    }
     this.#acceptLoops = this.#listeners.map((listener) => this.#acceptLoop(listener));
     const hz = Math.max(1, this.config.getNumber("hz"));
     // Like Redis's slow expire cycle: at most a quarter of each tick.
@@ -357,7 +374,7 @@ export class RedenoServer implements ServerContext {
       }
     }
     for (const client of [...this.clients.values()]) this.killClient(client);
-    await Promise.allSettled([...this.#served, ...this.#acceptLoops]);
+    await Promise.allSettled([...this.#served, ...this.#acceptLoops, this.#http?.close()]);
   }
 
   /** `await using server = await startServer(...)` closes it at the end of the scope. */
