@@ -90,7 +90,7 @@ export function parseFlags(
  */
 export function loadConfigFile(
   path: string,
-): { values: Record<string, string>; warnings: string[] } {
+): { values: Record<string, string>; warnings: string[]; users: string[] } {
   const directives = readConfigFile(path);
   const result = configValues(directives);
   validateConfigValues(directives, new Config());
@@ -103,11 +103,12 @@ async function main(): Promise<number> {
   let configFile: string | undefined;
   let fileValues: Record<string, string> = {};
   let warnings: string[] = [];
+  let users: string[] = [];
   try {
     if (args.length > 0 && !args[0].startsWith("-")) {
       configFile = args[0];
       args = args.slice(1);
-      ({ values: fileValues, warnings } = loadConfigFile(configFile));
+      ({ values: fileValues, warnings, users } = loadConfigFile(configFile));
     }
     parsed = parseFlags(args);
   } catch (error) {
@@ -143,6 +144,7 @@ async function main(): Promise<number> {
     server = await startServer({
       ...config,
       logger,
+      users,
       configFile: configFile === undefined ? undefined : absolutePath(configFile),
     });
   } catch (error) {

@@ -278,3 +278,26 @@ Deno.test("observability: MONITOR lines match Redis's format", async () => {
     await pair.close();
   }
 });
+
+Deno.test("observability: commandstats count failed calls as Redis (written errors, EXEC)", async () => {
+  const pair = await ServerPair.start();
+  try {
+    const pick = (raw: string) =>
+      raw.split("\r\n").filter((line) => /^cmdstat_(incr|exec|lpush|get):/.test(line))
+        .map((line) => line.replace(/usec=\d+,usec_per_call=[\d.]+,/, "")).sort().join("\n");
+    await pair.compareBoth([
+      ["CONFIG", "RESETSTAT"],
+      ["LPUSH", "list", "x"],
+      ["INCR", "list"],
+      ["GET", "list"],
+      ["GET"],
+      ["MULTI"],
+      ["INCR", "list"],
+      ["GET", "missing"],
+      ["EXEC"],
+      ["INFO", "commandstats"],
+    ], { normalize: (raw, command) => command[0] === "INFO" ? pick(raw) : raw });
+  } finally {
+    await pair.close();
+  }
+});

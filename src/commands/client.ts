@@ -3,6 +3,7 @@
  * and change it (SELECT, CLIENT SETNAME, HELLO) without knowing about sockets.
  * @module
  */
+import type { AclUser } from "./acl_user.ts";
 import type { Argv } from "../resp/decoder.ts";
 import { ReplyWriter } from "../resp/encoder.ts";
 import type { Database } from "../store/keyspace.ts";
@@ -45,8 +46,10 @@ export class Client {
   readonly createdAt: number;
   db: Database;
   name = "";
-  user = "default";
-  authenticated = true;
+  /** The ACL user the connection runs as: `default` until AUTH or HELLO AUTH. */
+  user: AclUser;
+  /** Set by a successful AUTH; needed only while the default user requires a password. */
+  authenticated = false;
   libName = "";
   libVersion = "";
   /** When the last command ran, in `performance.now()` ms (CLIENT LIST idle). */
@@ -85,6 +88,7 @@ export class Client {
     this.addr = options.addr ?? "127.0.0.1:0";
     this.laddr = options.laddr ?? "127.0.0.1:0";
     this.db = options.server.keyspace.db(0);
+    this.user = options.server.acl.defaultUser;
     this.reply.onError = options.server.countError;
     this.createdAt = options.server.keyspace.clock.now();
     this.lastInteraction = performance.now();

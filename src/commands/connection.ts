@@ -53,12 +53,17 @@ function int32Arg(text: string, error?: string): number {
 }
 
 /**
- * Checks a user name and password against the only user Redeno has: `default`, with no
- * password, so any password is accepted for it (as in Redis's default configuration).
+ * Checks a user name and password against the ACL users; on success the connection runs as
+ * that user. A failure is logged in the ACL log (reason `auth`) under the command's name.
  */
-function authenticate(client: Client, user: string, _password: string): boolean {
-  if (user !== "default") return false;
-  client.user = "default";
+function authenticate(client: Client, name: string, password: string, command: string): boolean {
+  const acl = client.server.acl;
+  const user = acl.users.get(name);
+  if (user === undefined || !user.checkPassword(password)) {
+    acl.record(client, "auth", command, name);
+    return false;
+  }
+  client.user = user;
   client.authenticated = true;
   return true;
 }
@@ -80,7 +85,7 @@ export function clientInfoLine(client: Client): string {
     `multi=${client.transaction?.queue.length ?? -1} ` +
     `qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 ` +
     `rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r ` +
-    `cmd=${client.lastCommand} user=${client.user} redir=${
+    `cmd=${client.lastCommand} user=${client.user.name} redir=${
       tracking?.redirect ?? -1
     } resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`;
@@ -142,7 +147,7 @@ interface KillFilter {
   skipMe: boolean;
 }
 
-function parseKillFilter(argv: string[]): KillFilter {
+function parseKillFilter(argv: string[], users: ReadonlyMap<string, unknown>): KillFilter {
   if (argv.length === 3) return { addr: argv[2], skipMe: false };
   const filter: KillFilter = { skipMe: true };
   for (let i = 2; i < argv.length; i += 2) {
@@ -162,7 +167,7 @@ function parseKillFilter(argv: string[]): KillFilter {
     } else if (option === "laddr") {
       filter.laddr = value;
     } else if (option === "user") {
-      if (value !== "default") throw new ReplyError(`ERR No such user '${value}'`);
+      if (!users.has(value)) throw new ReplyError(`ERR No such user '${value}'`);
       filter.user = value;
     } else if (option === "skipme") {
       const answer = value.toLowerCase();
@@ -176,7 +181,7 @@ function parseKillFilter(argv: string[]): KillFilter {
 }
 
 function clientKill(client: Client, argv: string[]): void {
-  const filter = parseKillFilter(argv);
+  const filter = parseKillFilter(argv, client.server.acl.users);
   let killed = 0;
   let killSelf = false;
   for (const other of [...client.server.clients.values()]) {
@@ -184,7 +189,7 @@ function clientKill(client: Client, argv: string[]): void {
     if (filter.laddr !== undefined && other.laddr !== filter.laddr) continue;
     if (filter.id !== undefined && other.id !== filter.id) continue;
     if (filter.type !== undefined && typeOf(other) !== filter.type) continue;
-    if (filter.user !== undefined && other.user !== filter.user) continue;
+    if (filter.user !== undefined && other.user.name !== filter.user) continue;
     if (filter.skipMe && other === client) continue;
     if (other === client) killSelf = true;
     else client.server.killClient(other);
@@ -640,7 +645,9 @@ export const connectionCommands: CommandSpec[] = [
       client.replyMode = "on";
       client.skipNextReply = false;
       client.noEvict = false;
-      authenticate(client, "default", "");
+      // Back to the default user; AUTH is needed again if the default user has a password.
+      client.user = client.server.acl.defaultUser;
+      client.authenticated = false;
       client.reply.simple("RESET");
     },
   }),
@@ -701,7 +708,7 @@ export const connectionCommands: CommandSpec[] = [
           throw new ReplyError(`ERR Syntax error in HELLO option '${argv[i]}'`);
         }
       }
-      if (credentials && !authenticate(client, ...credentials)) {
+      if (credentials && !authenticate(client, ...credentials, "HELLO")) {
         throw new ReplyError(WRONGPASS);
       }
       if (name !== undefined) client.name = name;
@@ -740,9 +747,12 @@ export const connectionCommands: CommandSpec[] = [
     ],
     run(client, argv) {
       if (argv.length > 3) throw new ReplyError(SYNTAX_ERROR);
-      // The default user has no password, so the one-argument form is a configuration mistake.
-      if (argv.length === 2) throw new ReplyError(AUTH_NOT_CONFIGURED);
-      if (!authenticate(client, argv[1], argv[2])) throw new ReplyError(WRONGPASS);
+      // Without a password on the default user, the one-argument form is a configuration mistake.
+      if (argv.length === 2 && client.server.acl.defaultUser.nopass) {
+        throw new ReplyError(AUTH_NOT_CONFIGURED);
+      }
+      const [name, password] = argv.length === 2 ? ["default", argv[1]] : [argv[1], argv[2]];
+      if (!authenticate(client, name, password, "AUTH")) throw new ReplyError(WRONGPASS);
       client.reply.ok();
     },
   }),

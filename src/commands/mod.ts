@@ -2,6 +2,7 @@
  * Every command family, gathered into one table.
  * @module
  */
+import { aclCommands } from "./acl.ts";
 import { bitmapCommands } from "./bitmaps.ts";
 import { connectionCommands } from "./connection.ts";
 import { debugCommands } from "./debug.ts";
@@ -28,6 +29,7 @@ import type { CommandSpec } from "./types.ts";
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...connectionCommands,
   ...serverCommands,
+  ...aclCommands,
   ...debugCommands,
   ...slowlogCommands,
   ...latencyCommands,

@@ -7,6 +7,7 @@ import type { Argv } from "../resp/decoder.ts";
 import type { Database } from "../store/keyspace.ts";
 import type { Client } from "./client.ts";
 import { ReplyError, wrongArity } from "./errors.ts";
+import { permissionError } from "./acl.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import { feedMonitors } from "./monitor.ts";
 import type { AclCategory, CommandFlag, CommandSpec, KeyPositions, KeySpecFlag } from "./types.ts";
@@ -92,6 +93,8 @@ export const ACL_CATEGORY_ORDER: AclCategory[] = [
 
 export class CommandTable {
   #byName = new Map<string, RegisteredCommand>();
+  /** Error replies counted when the running command started (see `run`). */
+  #errorMark = 0;
   #commands: RegisteredCommand[] = [];
 
   constructor(specs: readonly CommandSpec[]) {
@@ -179,6 +182,16 @@ export class CommandTable {
       client.reply.error(command);
       return;
     }
+    // Authentication and ACL permissions, checked before anything else runs or is queued.
+    if (client.user !== client.server.acl.defaultUser || client.server.acl.restricted) {
+      const refusal = permissionError(client, command, argv);
+      if (refusal !== null) {
+        command.rejectedCalls++;
+        if (client.transaction !== null) client.transaction.aborted = true;
+        client.reply.error(refusal);
+        return;
+      }
+    }
     // A RESP2 connection with subscriptions can only manage them (its replies are messages).
     if (
       client.resp === 2 && client.subscriptionCount > 0 &&
@@ -235,6 +248,9 @@ export class CommandTable {
     const db = client.db;
     const stats = client.server.stats;
     const dirty = stats.dirty;
+    // Any error reply during the run marks the call failed (not only thrown ones: WRONGTYPE
+    // written directly counts too); nested runs (EXEC's commands) move the mark along.
+    this.#errorMark = stats.errorReplies;
     try {
       command.spec.run!(client, argv);
       // Stores catch most changes; this catches values changed in place (HSET on a hash).
@@ -243,13 +259,16 @@ export class CommandTable {
       }
     } catch (error) {
       if (error instanceof ReplyError) {
-        command.failedCalls++;
         client.reply.error(error.message);
       } else {
         // A bug in a command must not take the connection (or the server) down.
         console.error(`Error running '${command.fullName}':`, error);
         client.reply.error(`ERR internal error running '${command.fullName}'`);
       }
+    }
+    if (stats.errorReplies !== this.#errorMark) {
+      command.failedCalls++;
+      this.#errorMark = stats.errorReplies;
     }
     // A tracking client remembers the keys its read commands fetched (even on an error).
     if (client.tracking !== null) client.server.tracking.remember(client, command.spec, argv);

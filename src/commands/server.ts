@@ -236,7 +236,9 @@ const configSubcommands: CommandSpec[] = [
         }
         // A temp file renamed over the old one: a crash mid-write never leaves half a file.
         const temp = `${configFile}.tmp-${Deno.pid}`;
-        Deno.writeTextFileSync(temp, rewriteConfigText(old, config));
+        // Users go into the file unless an aclfile keeps them.
+        const users = config.get("aclfile") === "" ? client.server.acl.describeAll() : [];
+        Deno.writeTextFileSync(temp, rewriteConfigText(old, config, users));
         Deno.renameSync(temp, configFile);
       } catch (error) {
         throw new ReplyError(`ERR Rewriting config file: ${(error as Error).message}`);

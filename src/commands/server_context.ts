@@ -4,6 +4,7 @@
  * @module
  */
 import type { Config } from "../config/config.ts";
+import type { AclStore } from "./acl.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import type { BlockingManager } from "./blocking.ts";
 import type { Client } from "./client.ts";
@@ -46,6 +47,8 @@ export interface ServerContext {
   readonly latency: LatencyMonitor;
   /** Clients that ran MONITOR: each receives a line per command run. */
   readonly monitors: Set<Client>;
+  /** ACL users and the ACL log. */
+  readonly acl: AclStore;
   /** Error replies by code (`ERR`, `WRONGTYPE`, ...) for INFO errorstats. */
   readonly errorStats: Map<string, number>;
   /** Counts an error reply in `errorStats`; every client's reply writer calls it. */
@@ -68,4 +71,6 @@ export interface ServerContext {
   readonly port: number;
   /** Closes a client's connection once its pending replies are written. */
   killClient(client: Client): void;
+  /** Stops the server: closes the listeners and every connection (SHUTDOWN). */
+  close(): Promise<void>;
 }

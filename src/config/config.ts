@@ -173,6 +173,9 @@ export const PARAMS: ParamSpec[] = [
   { name: "latency-monitor-threshold", kind: "integer", default: "0", min: 0, max: LLONG_MAX },
   { name: "slowlog-max-len", kind: "integer", default: "128", min: 0, max: LLONG_MAX },
   { name: "protected-mode", kind: "boolean", default: "yes" },
+  { name: "requirepass", kind: "string", default: "" },
+  { name: "aclfile", kind: "string", default: "", immutable: true },
+  { name: "acllog-max-len", kind: "integer", default: "128", min: 0, max: LLONG_MAX },
   {
     name: "client-query-buffer-limit",
     kind: "memory",

@@ -119,14 +119,11 @@ export class ReplyWriter {
     this.raw("+OK\r\n");
   }
 
-  /** Error replies written so far; the server moves it into INFO's total_error_replies. */
-  errorCount = 0;
-  /** Told of every error reply (INFO errorstats counts them by code). */
+  /** Told of every error reply (INFO total_error_replies and errorstats count them). */
   onError: ((text: string) => void) | null = null;
 
   /** An error reply; `text` starts with its code, e.g. `ERR ...` or `WRONGTYPE ...`. */
   error(text: string): void {
-    this.errorCount++;
     if (this.onError !== null) this.onError(text);
     // A newline would end the reply early: Redis replaces them with spaces.
     this.#line(45, /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, " ") : text);

@@ -72,10 +72,6 @@ export async function serveConnection(
   let writing: Promise<void> | null = null;
   const flush = async () => {
     while (writing !== null) await writing;
-    if (reply.errorCount > 0) {
-      stats.errorReplies += reply.errorCount;
-      reply.errorCount = 0;
-    }
     if (reply.length === 0) return;
     const bytes = reply.take();
     stats.netOutputBytes += bytes.length;
@@ -120,7 +116,7 @@ export async function serveConnection(
         reply.error(batch.protocolError);
         client.closeAfterReply = true;
       }
-      if (reply.length > 0 || reply.errorCount > 0) await flush();
+      if (reply.length > 0) await flush();
       if (client.closeAfterReply) break;
     }
   } catch {

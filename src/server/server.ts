@@ -14,6 +14,7 @@
 import { BlockingManager } from "../commands/blocking.ts";
 import { Client } from "../commands/client.ts";
 import { createCommandTable } from "../commands/mod.ts";
+import { AclStore } from "../commands/acl.ts";
 import { LatencyMonitor } from "../commands/latency.ts";
 import { processMemory } from "../commands/memory.ts";
 import { KeyspaceNotifier } from "../commands/notify.ts";
@@ -23,6 +24,7 @@ import { TrackingTable } from "../commands/tracking.ts";
 import { type CommandTable, endTransaction } from "../commands/registry.ts";
 import type { ServerContext, ServerStats } from "../commands/server_context.ts";
 import { Config } from "../config/config.ts";
+import { splitInlineArgs } from "../resp/inline.ts";
 import { bytesToLatin1, latin1ToBytes, textToLatin1 } from "../resp/latin1.ts";
 import { Clock } from "../store/clock.ts";
 import { globMatch } from "../store/glob.ts";
@@ -30,6 +32,21 @@ import { Keyspace } from "../store/keyspace.ts";
 import { serveConnection } from "./connection.ts";
 import { HttpEndpoint } from "./http.ts";
 import { Logger, type LogLevel } from "./log.ts";
+
+/** What a remote client reads before protected mode closes its connection (Redis's text). */
+const PROTECTED_MODE_DENIED = "-DENIED Redis is running in protected mode because protected " +
+  "mode is enabled and no password is set for the default user. In this mode connections are " +
+  "only accepted from the loopback interface. If you want to connect from external computers " +
+  "to Redis you may adopt one of the following solutions: 1) Just disable protected mode " +
+  "sending the command 'CONFIG SET protected-mode no' from the loopback interface by " +
+  "connecting to Redis from the same host the server is running, however MAKE SURE Redis is " +
+  "not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change " +
+  "permanent. 2) Alternatively you can just disable the protected mode by editing the Redis " +
+  "configuration file, and setting the protected mode option to 'no', and then restarting the " +
+  "server. 3) If you started the server manually just for testing, restart it with the " +
+  "'--protected-mode no' option. 4) Setup a an authentication password for the default user. " +
+  "NOTE: You only need to do one of the above things in order for the server to start " +
+  "accepting connections from the outside.\r\n";
 
 /** A parameter's value as code gives it: `"100mb"`, `6380`, or `true` for `yes`. */
 export type ConfigValue = string | number | boolean;
@@ -45,7 +62,9 @@ export interface ServerOptions {
   logger?: Logger;
   /** The redis.conf the values came from: CONFIG REWRITE writes to it. Default: none. */
   configFile?: string;
-  [parameter: string]: ConfigValue | Clock | Logger | undefined;
+  /** ACL users as redis.conf `user` lines without the word `user`: `"alice on >pw ~* +@all"`. */
+  users?: string[];
+  [parameter: string]: ConfigValue | Clock | Logger | string[] | undefined;
 }
 
 export class RedenoServer implements ServerContext {
@@ -73,10 +92,12 @@ export class RedenoServer implements ServerContext {
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
   readonly monitors = new Set<Client>();
+  readonly acl: AclStore;
   configFile: string | null = null;
   readonly memory: { startup: number; peak: number };
   readonly errorStats = new Map<string, number>();
   readonly countError = (text: string): void => {
+    this.stats.errorReplies++;
     // The code is the first word when it comes early enough; Redis files the rest under ERR.
     const space = text.indexOf(" ");
     const code = space > 0 && space < 31 ? text.slice(0, space) : "ERR";
@@ -86,21 +107,22 @@ export class RedenoServer implements ServerContext {
     else if (this.errorStats.size < 128) this.errorStats.set(code, 1);
   };
   #port = 0;
-  #http: HttpEndpoint | null = null;
   #listeners: Deno.TcpListener[] = [];
   #connections = new Map<number, Deno.Conn>();
   #served = new Set<Promise<void>>();
   #nextClientId = 1;
   #acceptLoops: Promise<void>[] = [];
+  #http: HttpEndpoint | null = null;
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
   #stopFollowingClock: () => void;
   #closed = false;
 
-  constructor(config: Config, clock: Clock, logger: Logger) {
+  constructor(config: Config, clock: Clock, logger: Logger, users: string[][] = []) {
     this.config = config;
     this.logger = logger;
     this.keyspace = new Keyspace({ databases: config.getNumber("databases"), clock });
     this.commands = createCommandTable();
+    this.acl = new AclStore(this.commands);
     this.blocking = new BlockingManager(this.keyspace);
     this.notifier = new KeyspaceNotifier(this);
     this.tracking = new TrackingTable(this.keyspace, this.clients);
@@ -111,6 +133,7 @@ export class RedenoServer implements ServerContext {
     this.replId = randomHex40();
     config.onChange("loglevel", (level) => this.logger.level = level as LogLevel);
     this.#followObservabilitySettings();
+    this.#followAclSettings(users);
     this.#followAccessPolicy();
     this.#followEncodingLimits();
     // When a test moves the clock, keys that ran out go at once rather than at the next tick
@@ -125,11 +148,6 @@ export class RedenoServer implements ServerContext {
   /** The server's time source: `clock.advance(ms)` and `clock.set(ms)` move TTLs instantly. */
   get clock(): Clock {
     return this.keyspace.clock;
-  }
-
-  /** The port of the metrics and dashboard endpoint, or 0 when `http-port` is off. */
-  get httpPort(): number {
-    return this.#http?.port ?? 0;
   }
 
   /** `redis://host:port` of the first address listened on, for client libraries. */
@@ -220,6 +238,11 @@ export class RedenoServer implements ServerContext {
     return this.#port;
   }
 
+  /** The port of the metrics and dashboard endpoint, or 0 when `http-port` is off. */
+  get httpPort(): number {
+    return this.#http?.port ?? 0;
+  }
+
   /** Addresses actually listened on. */
   get addresses(): Deno.NetAddr[] {
     return this.#listeners.map((listener) => listener.addr as Deno.NetAddr);
@@ -279,6 +302,11 @@ export class RedenoServer implements ServerContext {
         .catch(() => {}).finally(() => conn.close());
       return;
     }
+    if (this.#deniedByProtectedMode(conn.remoteAddr)) {
+      conn.write(new TextEncoder().encode(PROTECTED_MODE_DENIED))
+        .catch(() => {}).finally(() => conn.close());
+      return;
+    }
     try {
       conn.setNoDelay(true); // replies leave at once; Nagle would stall pipelined clients
     } catch {
@@ -313,10 +341,40 @@ export class RedenoServer implements ServerContext {
     this.replId = randomHex40();
   }
 
+  /**
+   * Protected mode, as Redis: while the default user has no password, only loopback clients
+   * may connect (whatever the bind address), unless `protected-mode no`.
+   */
+  #deniedByProtectedMode(addr: Deno.Addr): boolean {
+    if (!this.config.getBoolean("protected-mode") || this.acl.authRequired) return false;
+    const host = (addr as Deno.NetAddr).hostname ?? "";
+    return !(host.startsWith("127.") || host === "::1" || host.startsWith("::ffff:127."));
+  }
+
   /** The highest memory use seen, sampled every tick (MEMORY STATS, INFO used_memory_peak). */
   #trackPeakMemory(): void {
     const { used } = processMemory();
     if (used > this.memory.peak) this.memory.peak = used;
+  }
+
+  /** requirepass and the ACL settings; users from the aclfile or config `user` lines. */
+  #followAclSettings(users: string[][]): void {
+    const { config, acl } = this;
+    const aclfile = config.get("aclfile");
+    if (aclfile !== "" && users.length > 0) {
+      throw new Error(
+        "Configuring Redis with users defined in redis.conf and at the same time setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.",
+      );
+    }
+    for (const [name, ...rules] of users) acl.setUser(name, rules);
+    if (aclfile !== "") acl.load(Deno.readTextFileSync(aclfile));
+    if (config.get("requirepass") !== "") acl.setRequirePass(config.get("requirepass"));
+    config.onChange("requirepass", (password) => acl.setRequirePass(password));
+    acl.logMaxLength = config.getNumber("acllog-max-len");
+    config.onChange("acllog-max-len", (length) => {
+      acl.logMaxLength = Number(length);
+      if (acl.log.length > acl.logMaxLength) acl.log.length = acl.logMaxLength;
+    });
   }
 
   #followObservabilitySettings(): void {
@@ -418,14 +476,21 @@ export function startServer(options: ServerOptions = {}): Promise<RedenoServer> 
 function launch(options: ServerOptions): RedenoServer {
   const config = new Config();
   for (const [name, value] of Object.entries(options)) {
-    if (name === "clock" || name === "logger" || name === "configFile") continue;
+    if (name === "clock" || name === "logger" || name === "configFile" || name === "users") {
+      continue;
+    }
     if (value === undefined) continue;
     const text = value === true ? "yes" : value === false ? "no" : String(value);
     const error = config.set(name, text, { atStartup: true });
     if (error !== null) throw new Error(`config '${name}': ${error}`);
   }
   const logger = options.logger ?? new Logger(config.get("loglevel") as LogLevel);
-  const server = new RedenoServer(config, options.clock ?? new Clock(), logger);
+  const users = (options.users ?? []).map((line) => {
+    const words = splitInlineArgs(line);
+    if (words === null || words.length === 0) throw new Error(`bad ACL user line '${line}'`);
+    return words;
+  });
+  const server = new RedenoServer(config, options.clock ?? new Clock(), logger, users);
   server.configFile = options.configFile ?? null;
   server.listen();
   return server;
