@@ -21,6 +21,7 @@ import { setCommands } from "./sets.ts";
 import { slowlogCommands } from "./slowlog.ts";
 import { sortCommands } from "./sort.ts";
 import { sortedSetCommands } from "./sorted_sets.ts";
+import { streamCommands } from "./streams.ts";
 import { stringCommands } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
 import type { CommandSpec } from "./types.ts";
@@ -45,6 +46,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...sortedSetCommands,
   ...sortCommands,
   ...geoCommands,
+  ...streamCommands,
   ...transactionCommands,
   ...pubsubCommands,
 ];

@@ -186,6 +186,8 @@ export const PARAMS: ParamSpec[] = [
   // Redeno's own: Prometheus /metrics and the web dashboard on a separate HTTP port (0 = off).
   { name: "http-port", kind: "integer", default: "0", min: 0, max: 65535, immutable: true },
   { name: "http-bind", kind: "string", default: "127.0.0.1", immutable: true },
+  { name: "stream-node-max-entries", kind: "integer", default: "100", min: 0, max: LLONG_MAX },
+  { name: "stream-node-max-bytes", kind: "memory", default: "4096", min: 0, max: LLONG_MAX },
   { name: "daemonize", kind: "boolean", default: "no", immutable: true },
   // Empty: log to standard output.
   { name: "logfile", kind: "string", default: "", immutable: true },

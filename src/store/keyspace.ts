@@ -120,7 +120,7 @@ export class Database {
   readonly clock: Clock;
   readonly stats: KeyspaceStats;
   readonly access: AccessPolicy;
-  /** Shared with the keyspace: keys created as list/zset/stream since it was last drained. */
+  /** Shared with the keyspace: blockable keys created (or signalled) since it was last drained. */
   readonly readyKeys: ReadyKey[];
   /** Set by the keyspace: the notification hooks every db shares. */
   events: KeyspaceEvents = { expired: null, created: null, missed: null };
@@ -254,10 +254,16 @@ export class Database {
 
   /** Stores a value; the key's TTL is dropped unless `keepTtl`. */
   set(key: string, value: Value, keepTtl = false): void {
-    if (typeof value !== "string" && isBlockableType(value) && !this.#values.has(key)) {
+    const old = this.#values.get(key);
+    if (old === undefined) {
+      if (typeof value !== "string" && isBlockableType(value)) {
+        this.readyKeys.push({ db: this, key });
+      }
+      if (this.events.created !== null) this.events.created(this, key);
+    } else if (typeof old !== "string" && old.type === "stream") {
+      // As Redis: a stream replaced by another value wakes its XREADGROUP waiters (they fail).
       this.readyKeys.push({ db: this, key });
     }
-    if (this.events.created !== null && !this.#values.has(key)) this.events.created(this, key);
     this.#values.set(key, value);
     if (!keepTtl && this.#expires.size > 0) this.#dropExpire(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
@@ -303,9 +309,26 @@ export class Database {
   }
 
   delete(key: string): boolean {
-    if (!this.#values.delete(key)) return false;
+    if (!this.#removeValue(key)) return false;
     this.#forget(key);
     return true;
+  }
+
+  /** Drops a key's value; as Redis, a stream that goes wakes its XREADGROUP waiters (to fail). */
+  #removeValue(key: string): boolean {
+    const value = this.#values.get(key);
+    if (value === undefined) return false;
+    this.#values.delete(key);
+    if (typeof value !== "string" && value.type === "stream") this.signalReady(key);
+    return true;
+  }
+
+  /**
+   * Offers an existing key to the clients blocked on it again, after a change that may serve
+   * them (a stream's XADD, XGROUP DESTROY); creating a key does this by itself.
+   */
+  signalReady(key: string): void {
+    this.readyKeys.push({ db: this, key });
   }
 
   /** The key's deadline in ms, or undefined when it has none. Call after a lookup. */
@@ -528,7 +551,7 @@ export class Database {
       const when = this.#heap.peekDeadline();
       this.#heap.pop();
       if (this.#expires.get(key) === when) {
-        this.#values.delete(key);
+        this.#removeValue(key);
         this.#forget(key);
         this.stats.expiredKeys++;
         deleted++;
@@ -557,7 +580,7 @@ export class Database {
   #expireIfDue(key: string): boolean {
     const deadline = this.#expires.get(key);
     if (deadline === undefined || deadline >= this.clock.now()) return false;
-    this.#values.delete(key);
+    this.#removeValue(key);
     this.#forget(key);
     this.stats.expiredKeys++;
     if (this.events.expired !== null) this.events.expired(this, key);
