@@ -215,10 +215,15 @@ async function redisBenchmark(
   return { rps };
 }
 
-/** One redis-benchmark test (its `-t` name) and how many requests it gets (`-n`). */
+/**
+ * One redis-benchmark test and how many requests it gets (`-n`): a built-in test by its `-t` name,
+ * or a custom command line (`__rand_int__` takes values below `random`, redis-benchmark's `-r`).
+ */
 interface Test {
   name: string;
   requests: number;
+  command?: string[];
+  random?: number;
 }
 
 interface Config {
@@ -246,13 +251,29 @@ const COLLECTION_TESTS: Array<[string, number]> = [
   ["lrange_100", 0.1],
 ];
 
-/** The string tests with `requests` each, plus (optionally) the collection tests scaled from it. */
+/** Commands of the later types, as custom redis-benchmark command lines. */
+const TYPE_TESTS: Test[] = [
+  { name: "xadd", requests: 0, command: ["xadd", "bench:stream", "*", "field", "value"] },
+  { name: "pfadd", requests: 0, command: ["pfadd", "bench:hll", "__rand_int__"], random: 1e6 },
+  {
+    name: "geoadd",
+    requests: 0,
+    command: ["geoadd", "bench:geo", "13.361389", "38.115556", "m:__rand_int__"],
+    random: 1e5,
+  },
+];
+
+/**
+ * The string tests with `requests` each, plus (optionally) the collection and type tests scaled
+ * from it.
+ */
 function tests(requests: number, withCollections: boolean): Test[] {
-  const list = STRING_TESTS.map((name) => ({ name, requests }));
+  const list: Test[] = STRING_TESTS.map((name) => ({ name, requests }));
   if (withCollections) {
     for (const [name, share] of COLLECTION_TESTS) {
       list.push({ name, requests: Math.round(requests * share) });
     }
+    for (const test of TYPE_TESTS) list.push({ ...test, requests: Math.round(requests * 0.5) });
   }
   return list;
 }
@@ -289,7 +310,7 @@ async function throughput(options: Options): Promise<void> {
   for (let round = 1; round <= options.rounds; round++) {
     console.log(`round ${round}/${options.rounds}`);
     for (const [i, config] of configs.entries()) {
-      for (const { name: test, requests } of config.tests) {
+      for (const { name: test, requests, command, random } of config.tests) {
         const args = [
           "-c",
           String(config.clients),
@@ -297,8 +318,8 @@ async function throughput(options: Options): Promise<void> {
           String(config.pipeline),
           "-n",
           String(requests),
-          "-t",
-          test,
+          ...(random ? ["-r", String(random)] : []),
+          ...(command ?? ["-t", test]),
         ];
         // Alternate who goes first, so neither always runs on a warmer (or hotter) machine.
         const pair = round % 2 ? [redis, redeno] : [redeno, redis];
