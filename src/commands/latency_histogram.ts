@@ -18,9 +18,8 @@ export class LatencyHistogram {
 
   /** Records one call that took `usec` microseconds. */
   record(usec: number): void {
-    let ns = Math.round(usec * 1000);
+    let ns = usec < HIGHEST_NS / 1000 ? (usec * 1000 + 0.5) | 0 : HIGHEST_NS;
     if (ns < 1) ns = 1;
-    else if (ns > HIGHEST_NS) ns = HIGHEST_NS;
     const index = indexOf(ns);
     if (index >= this.#counts.length) {
       const grown = new Float64Array(Math.max(index + 1, this.#counts.length * 2));
@@ -45,7 +44,7 @@ export class LatencyHistogram {
 
   /**
    * Cumulative counts at power-of-two edges starting at 1024 ns, as LATENCY HISTOGRAM shows them:
-   * [edge in µs (truncated), calls at or below it], only where the count grew.
+   * [the edge's bucket top in µs (truncated), calls at or below it], only where the count grew.
    */
   cumulativeRows(): Array<[number, number]> {
     const rows: Array<[number, number]> = [];
@@ -53,11 +52,11 @@ export class LatencyHistogram {
     let previous = 0;
     let index = 0;
     for (let edge = 1024; previous < this.total && edge <= 2 * HIGHEST_NS; edge *= 2) {
-      while (index < this.#counts.length && lowestInBucket(index) < edge) {
+      while (index < this.#counts.length && lowestInBucket(index) <= edge) {
         seen += this.#counts[index++];
       }
       if (seen > previous) {
-        rows.push([Math.floor(edge / 1000), seen]);
+        rows.push([Math.floor(highestInBucket(indexOf(edge)) / 1000), seen]);
         previous = seen;
       }
     }
@@ -70,12 +69,14 @@ export class LatencyHistogram {
   }
 }
 
-/** Buckets: index < 256 holds values 0..255 exactly; each later run of 128 doubles the width. */
+/**
+ * Buckets: index < 256 holds values 0..255 exactly; each later run of 128 doubles the width.
+ * `ns` is a positive integer below 2^31, so bit tricks replace logarithms (this runs per command).
+ */
 function indexOf(ns: number): number {
   if (ns < 2 * SUB_BUCKET_HALF) return ns;
-  const magnitude = Math.floor(Math.log2(ns)) - SUB_BUCKET_BITS + 1; // ≥ 1
-  const sub = Math.floor(ns / 2 ** magnitude); // 128..255
-  return magnitude * SUB_BUCKET_HALF + sub;
+  const magnitude = 32 - SUB_BUCKET_BITS - Math.clz32(ns); // floor(log2 ns) - 7, ≥ 1
+  return magnitude * SUB_BUCKET_HALF + (ns >>> magnitude); // sub-bucket 128..255
 }
 
 function lowestInBucket(index: number): number {
