@@ -79,6 +79,8 @@ export class Client {
   watched: WatchedKey[] | null = null;
   /** CLIENT TRACKING options, or null while tracking is off. */
   tracking: TrackingState | null = null;
+  /** What the running command propagates instead of itself (see propagation.ts), or null. */
+  propagateAs: string[][] | null = null;
   /** Set while EXEC runs the queue: blocking commands answer at once instead of waiting. */
   inExec = false;
 

@@ -31,6 +31,8 @@ export class KeyspaceNotifier {
   constructor(readonly server: ServerContext) {
     this.configure(server.config.get("notify-keyspace-events"));
     server.config.onChange("notify-keyspace-events", (value) => this.configure(value));
+    server.propagation.onActiveChange = () =>
+      this.configure(server.config.get("notify-keyspace-events"));
   }
 
   /** Applies a (validated) `notify-keyspace-events` value, and the store hooks it needs. */
@@ -40,8 +42,13 @@ export class KeyspaceNotifier {
     this.#keyevent = flags.has("E");
     this.#classes = this.#keyspace || this.#keyevent ? flags : new Set();
     const events = this.server.keyspace.events;
-    events.expired = this.enabled("x")
-      ? (db, key) => this.notify(null, "x", "expired", key, db)
+    // An expired key is also a DEL for the AOF and replicas, as Redis propagates it.
+    const propagation = this.server.propagation;
+    events.expired = this.enabled("x") || propagation.active
+      ? (db, key) => {
+        this.notify(null, "x", "expired", key, db);
+        propagation.add(db.id, ["DEL", key]);
+      }
       : null;
     events.created = this.enabled("n") ? (db, key) => this.notify(null, "n", "new", key, db) : null;
     events.missed = this.enabled("m")

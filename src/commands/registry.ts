@@ -10,6 +10,7 @@ import { ReplyError, wrongArity } from "./errors.ts";
 import { permissionError } from "./acl.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import { feedMonitors } from "./monitor.ts";
+import { PROPAGATES_CONTENTS } from "./propagation.ts";
 import type { AclCategory, CommandFlag, CommandSpec, KeyPositions, KeySpecFlag } from "./types.ts";
 
 /** A declaration plus what the table derives and counts for it. */
@@ -262,6 +263,9 @@ export class CommandTable {
     // Any error reply during the run marks the call failed (not only thrown ones: WRONGTYPE
     // written directly counts too); nested runs (EXEC's commands) move the mark along.
     this.#errorMark = stats.errorReplies;
+    const propagation = client.server.propagation;
+    const propagating = propagation.active;
+    if (propagating) propagation.enter();
     try {
       command.spec.run!(client, argv);
       // Stores catch most changes; this catches values changed in place (HSET on a hash).
@@ -280,6 +284,10 @@ export class CommandTable {
     if (stats.errorReplies !== this.#errorMark) {
       command.failedCalls++;
       this.#errorMark = stats.errorReplies;
+    }
+    if (propagating) {
+      propagate(client, command, argv, db.id, stats.dirty !== dirty);
+      propagation.exit();
     }
     // A tracking client remembers the keys its read commands fetched (even on an error).
     if (client.tracking !== null) client.server.tracking.remember(client, command.spec, argv);
@@ -340,6 +348,26 @@ export function unwatchAll(client: Client): void {
   if (watched === null) return;
   client.watched = null;
   for (const { db, key } of watched) db.unwatch(key);
+}
+
+/** Hands a finished command to propagation: its replacement if it named one, else itself. */
+function propagate(
+  client: Client,
+  command: RegisteredCommand,
+  argv: Argv,
+  db: number,
+  changed: boolean,
+): void {
+  const propagation = client.server.propagation;
+  const replacement = client.propagateAs;
+  if (replacement !== null) {
+    client.propagateAs = null;
+    for (const each of replacement) propagation.add(db, each);
+  } else if (
+    changed && command.spec.flags.includes("write") && !PROPAGATES_CONTENTS.has(command.fullName)
+  ) {
+    propagation.add(db, argv);
+  }
 }
 
 /** Marks the keys a write command may have changed as changed, for their watchers. */

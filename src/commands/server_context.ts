@@ -10,6 +10,7 @@ import type { BlockingManager } from "./blocking.ts";
 import type { Client } from "./client.ts";
 import type { LatencyMonitor } from "./latency.ts";
 import type { KeyspaceNotifier } from "./notify.ts";
+import type { Propagation } from "./propagation.ts";
 import type { PubSubHub } from "./pubsub.ts";
 import type { CommandTable } from "./registry.ts";
 import type { SlowLog } from "./slowlog.ts";
@@ -47,6 +48,8 @@ export interface ServerContext {
   readonly latency: LatencyMonitor;
   /** Clients that ran MONITOR: each receives a line per command run. */
   readonly monitors: Set<Client>;
+  /** The stream of writes the append-only file and replicas receive. */
+  readonly propagation: Propagation;
   /** ACL users and the ACL log. */
   readonly acl: AclStore;
   /** Error replies by code (`ERR`, `WRONGTYPE`, ...) for INFO errorstats. */

@@ -18,6 +18,7 @@ import { AclStore } from "../commands/acl.ts";
 import { LatencyMonitor } from "../commands/latency.ts";
 import { processMemory } from "../commands/memory.ts";
 import { KeyspaceNotifier } from "../commands/notify.ts";
+import { Propagation } from "../commands/propagation.ts";
 import { SlowLog } from "../commands/slowlog.ts";
 import { PubSubHub } from "../commands/pubsub.ts";
 import { TrackingTable } from "../commands/tracking.ts";
@@ -93,6 +94,7 @@ export class RedenoServer implements ServerContext {
   readonly latency = new LatencyMonitor();
   readonly monitors = new Set<Client>();
   readonly acl: AclStore;
+  readonly propagation = new Propagation();
   configFile: string | null = null;
   readonly memory: { startup: number; peak: number };
   readonly errorStats = new Map<string, number>();
