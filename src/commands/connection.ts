@@ -724,7 +724,7 @@ export const connectionCommands: CommandSpec[] = [
       reply.bulk("id");
       reply.integer(client.id);
       reply.bulk("mode");
-      reply.bulk("standalone");
+      reply.bulk(client.server.commands.cluster === null ? "standalone" : "cluster");
       reply.bulk("role");
       reply.bulk("master");
       reply.bulk("modules");
@@ -768,6 +768,9 @@ export const connectionCommands: CommandSpec[] = [
     args: [{ name: "index", type: "integer" }],
     run(client, argv) {
       const index = int32Arg(argv[1]);
+      if (index !== 0 && client.server.commands.cluster !== null) {
+        throw new ReplyError("ERR SELECT is not allowed in cluster mode");
+      }
       const databases = client.server.keyspace.databases;
       if (index < 0 || index >= databases.length) throw new ReplyError(INVALID_DB);
       client.db = databases[index];
@@ -786,6 +789,9 @@ export const connectionCommands: CommandSpec[] = [
       "O(N) where N is the count of clients watching or blocking on keys from both databases.",
     args: [{ name: "index1", type: "integer" }, { name: "index2", type: "integer" }],
     run(client, argv) {
+      if (client.server.commands.cluster !== null) {
+        throw new ReplyError("ERR SWAPDB is not allowed in cluster mode");
+      }
       const first = int32Arg(argv[1], "ERR invalid first DB index");
       const second = int32Arg(argv[2], "ERR invalid second DB index");
       const databases = client.server.keyspace.databases;

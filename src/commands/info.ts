@@ -70,7 +70,7 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["redis_git_sha1", "00000000"],
       ["redis_git_dirty", 0],
       ["redis_build_id", "0"],
-      ["redis_mode", "standalone"],
+      ["redis_mode", server.commands.cluster === null ? "standalone" : "cluster"],
       ["os", osName()],
       ["arch_bits", 64],
       ["monotonic_clock", "POSIX clock_gettime"],
@@ -327,7 +327,7 @@ const SECTION_WRITERS: Record<Section, Writer> = {
     if (server.config.getBoolean("latency-tracking")) server.commands.all().forEach(visit);
     return ["Latencystats", fields];
   },
-  cluster: () => ["Cluster", [["cluster_enabled", 0]]],
+  cluster: (server) => ["Cluster", [["cluster_enabled", server.commands.cluster === null ? 0 : 1]]],
   keyspace: (server) => {
     const fields: Fields = [];
     for (const db of server.keyspace.databases) {

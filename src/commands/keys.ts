@@ -253,6 +253,9 @@ export const keyCommands: CommandSpec[] = [
       { name: "db", type: "integer" },
     ],
     run(client, argv) {
+      if (client.server.commands.cluster !== null) {
+        throw new ReplyError("ERR MOVE is not allowed in cluster mode");
+      }
       const source = client.db;
       const target = databaseArg(client, argv[2]);
       if (target === source) throw new ReplyError(SAME_OBJECT);
@@ -349,6 +352,9 @@ function copy(client: Client, argv: string[]): void {
     } else {
       throw new ReplyError(SYNTAX_ERROR);
     }
+  }
+  if (target !== source && client.server.commands.cluster !== null) {
+    throw new ReplyError("ERR Copying to another database is not allowed in cluster mode");
   }
   const [, from, to] = argv;
   if (target === source && from === to) throw new ReplyError(SAME_OBJECT);

@@ -56,7 +56,7 @@ export class LatencyHistogram {
         seen += this.#counts[index++];
       }
       if (seen > previous) {
-        rows.push([Math.floor(highestInBucket(indexOf(edge)) / 1000), seen]);
+        rows.push([rowLabelUsec(edge), seen]);
         previous = seen;
       }
     }
@@ -67,6 +67,11 @@ export class LatencyHistogram {
     this.#counts.fill(0);
     this.total = 0;
   }
+}
+
+/** How LATENCY HISTOGRAM labels the row of a power-of-two edge: its bucket's top, in whole µs. */
+export function rowLabelUsec(edgeNs: number): number {
+  return Math.floor(highestInBucket(indexOf(edgeNs)) / 1000);
 }
 
 /**

@@ -4,8 +4,10 @@
  */
 import { aclCommands } from "./acl.ts";
 import { bitmapCommands } from "./bitmaps.ts";
+import { clusterCommands } from "./cluster.ts";
 import { connectionCommands } from "./connection.ts";
 import { debugCommands } from "./debug.ts";
+import { functionCommands } from "./functions.ts";
 import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hashes.ts";
 import { hyperloglogCommands } from "./hyperloglog.ts";
@@ -17,6 +19,7 @@ import { monitorCommands } from "./monitor.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { CommandTable } from "./registry.ts";
 import { serverCommands } from "./server.ts";
+import { scriptingCommands } from "./scripting.ts";
 import { setCommands } from "./sets.ts";
 import { slowlogCommands } from "./slowlog.ts";
 import { sortCommands } from "./sort.ts";
@@ -45,6 +48,9 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...setCommands,
   ...sortedSetCommands,
   ...sortCommands,
+  ...scriptingCommands,
+  ...functionCommands,
+  ...clusterCommands,
   ...geoCommands,
   ...streamCommands,
   ...transactionCommands,

@@ -3,6 +3,7 @@
  * ACL need from each command's single declaration.
  * @module
  */
+import type { ClusterState } from "../cluster/state.ts";
 import type { Argv } from "../resp/decoder.ts";
 import type { Database } from "../store/keyspace.ts";
 import type { Client } from "./client.ts";
@@ -108,6 +109,13 @@ export class CommandTable {
     return performance.now();
   }
   #commands: RegisteredCommand[] = [];
+  /**
+   * Set while a script runs past `busy-reply-threshold`: every other client gets `error` for
+   * commands not flagged allow_busy (see src/scripting/engine.ts).
+   */
+  busyScript: { client: Client; error: string } | null = null;
+  /** Cluster mode (src/commands/cluster.ts startCluster): routes commands by key slot. */
+  cluster: ClusterState | null = null;
 
   constructor(specs: readonly CommandSpec[]) {
     for (const spec of specs) this.#add(spec);
@@ -194,12 +202,30 @@ export class CommandTable {
       client.reply.error(command);
       return;
     }
+    const busy = this.busyScript;
+    if (busy !== null && busy.client !== client && !command.spec.flags.includes("allow_busy")) {
+      command.rejectedCalls++;
+      client.reply.error(busy.error);
+      return;
+    }
     // Authentication and ACL permissions, checked before anything else runs or is queued.
     if (client.user !== client.server.acl.defaultUser || client.server.acl.restricted) {
       const refusal = permissionError(client, command, argv);
       if (refusal !== null) {
         command.rejectedCalls++;
         if (client.transaction !== null) client.transaction.aborted = true;
+        client.reply.error(refusal);
+        return;
+      }
+    }
+    // Cluster mode: keys another node serves get MOVED, keys of several slots CROSSSLOT.
+    if (this.cluster !== null) {
+      const refusal = clusterRefusal(this.cluster, client, command, argv);
+      if (refusal !== null) {
+        command.rejectedCalls++;
+        // As Redis: a refused EXEC discards the transaction, a refused queued command dooms it.
+        if (command.fullName === "exec") endTransaction(client);
+        else if (client.transaction !== null) client.transaction.aborted = true;
         client.reply.error(refusal);
         return;
       }
@@ -331,6 +357,29 @@ export class CommandTable {
     };
     this.#commands.forEach(reset);
   }
+}
+
+/**
+ * Why this cluster node must not run the command (MOVED, CROSSSLOT), or null. EXEC is judged
+ * by the keys of every queued command together, as Redis does.
+ */
+function clusterRefusal(
+  cluster: ClusterState,
+  client: Client,
+  command: RegisteredCommand,
+  argv: Argv,
+): string | null {
+  const keys: string[] = [];
+  const collect = (spec: CommandSpec, argv: Argv) => {
+    if ((spec.keys === undefined || spec.keys.length === 0) && spec.getKeys === undefined) return;
+    for (const key of findKeys(spec, argv) ?? []) keys.push(argv[key.index]);
+  };
+  if (command.fullName === "exec") {
+    for (const queued of client.transaction?.queue ?? []) collect(queued.command.spec, queued.argv);
+  } else {
+    collect(command.spec, argv);
+  }
+  return cluster.redirect(keys);
 }
 
 /** Commands that run at once inside MULTI instead of being queued. */

@@ -183,6 +183,17 @@ export const PARAMS: ParamSpec[] = [
     min: 1024 * 1024,
     max: LLONG_MAX,
   },
+  // The static slot layout every node reads (Redeno's format: see docs/scaling.md).
+  { name: "cluster-config-file", kind: "string", default: "nodes.conf", immutable: true },
+  { name: "cluster-announce-ip", kind: "string", default: "", immutable: true },
+  {
+    name: "busy-reply-threshold",
+    alias: "lua-time-limit",
+    kind: "integer",
+    default: "5000",
+    min: 0,
+    max: LLONG_MAX,
+  },
   // Redeno's own: Prometheus /metrics and the web dashboard on a separate HTTP port (0 = off).
   { name: "http-port", kind: "integer", default: "0", min: 0, max: 65535, immutable: true },
   { name: "http-bind", kind: "string", default: "127.0.0.1", immutable: true },

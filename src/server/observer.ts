@@ -13,7 +13,7 @@
  */
 import { REDIS_VERSION } from "../commands/connection.ts";
 import { infoText, requestedSections } from "../commands/info.ts";
-import type { LatencyHistogram } from "../commands/latency_histogram.ts";
+import { type LatencyHistogram, rowLabelUsec } from "../commands/latency_histogram.ts";
 import type { RegisteredCommand } from "../commands/registry.ts";
 import type { ServerContext } from "../commands/server_context.ts";
 import { latin1ToBytes } from "../resp/latin1.ts";
@@ -28,7 +28,7 @@ export const LATENCY_EDGES_NS: readonly number[] = Array.from(
   { length: 21 },
   (_, k) => 1024 * 2 ** k,
 );
-const EDGE_BY_ROW_USEC = new Map(LATENCY_EDGES_NS.map((ns, k) => [Math.floor(ns / 1000), k]));
+const EDGE_BY_ROW_USEC = new Map(LATENCY_EDGES_NS.map((ns, k) => [rowLabelUsec(ns), k]));
 
 /** The last counts read from each histogram, reused while its total stays the same. */
 const lastCounts = new WeakMap<LatencyHistogram, { total: number; counts: Float64Array }>();

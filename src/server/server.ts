@@ -13,6 +13,7 @@
  */
 import { BlockingManager } from "../commands/blocking.ts";
 import { Client } from "../commands/client.ts";
+import { startCluster } from "../commands/cluster.ts";
 import { createCommandTable } from "../commands/mod.ts";
 import { AclStore } from "../commands/acl.ts";
 import { LatencyMonitor } from "../commands/latency.ts";
@@ -494,6 +495,14 @@ function launch(options: ServerOptions): RedenoServer {
   });
   const server = new RedenoServer(config, options.clock ?? new Clock(), logger, users);
   server.configFile = options.configFile ?? null;
+  if (config.getBoolean("cluster-enabled")) {
+    try {
+      startCluster(server);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
   server.listen();
   return server;
 }

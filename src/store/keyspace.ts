@@ -51,6 +51,17 @@ export interface ReadyKey {
  * the store pays nothing for them by default. The store knows nothing of pub/sub: it only says
  * what happened.
  */
+/**
+ * Told of every key added to or removed from a database (cluster mode's keys-by-slot index,
+ * src/cluster/keys_by_slot.ts); absent otherwise, so a standalone server pays one null check.
+ */
+export interface KeyIndex {
+  /** A key was created, or another key moved in under its name (RENAME, MOVE, COPY). */
+  added(key: string): void;
+  removed(key: string): void;
+  cleared(): void;
+}
+
 export interface KeyspaceEvents {
   /** A key was removed because its TTL ran out (lazily or by the active cycle). */
   expired: ((db: Database, key: string) => void) | null;
@@ -124,6 +135,8 @@ export class Database {
   readonly readyKeys: ReadyKey[];
   /** Set by the keyspace: the notification hooks every db shares. */
   events: KeyspaceEvents = { expired: null, created: null, missed: null };
+  /** Set in cluster mode on db 0 (see KeyIndex); null otherwise. */
+  keyIndex: KeyIndex | null = null;
   #values = new Map<string, Value>();
   #expires = new Map<string, number>();
   /** Exact deadlines beyond 2^53 ms (PEXPIREAT takes any int64); rarely used. */
@@ -260,6 +273,7 @@ export class Database {
         this.readyKeys.push({ db: this, key });
       }
       if (this.events.created !== null) this.events.created(this, key);
+      if (this.keyIndex !== null) this.keyIndex.added(key);
     } else if (typeof old !== "string" && old.type === "stream") {
       // As Redis: a stream replaced by another value wakes its XREADGROUP waiters (they fail).
       this.readyKeys.push({ db: this, key });
@@ -319,6 +333,7 @@ export class Database {
     const value = this.#values.get(key);
     if (value === undefined) return false;
     this.#values.delete(key);
+    if (this.keyIndex !== null) this.keyIndex.removed(key);
     if (typeof value !== "string" && value.type === "stream") this.signalReady(key);
     return true;
   }
@@ -422,6 +437,7 @@ export class Database {
     if (isBlockableType(record.value)) this.readyKeys.push({ db: this, key });
     if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     this.#values.set(key, record.value);
+    if (this.keyIndex !== null) this.keyIndex.added(key);
     if (this.#expires.size > 0) this.#dropExpire(key);
     // Moved as is, even when due this very millisecond: the key was alive when looked up.
     if (record.deadline !== undefined) this.#storeExpire(key, record.deadline);
@@ -445,6 +461,11 @@ export class Database {
     const packed = this.#accessed.get(key);
     if (packed === undefined) return LFU_INIT;
     return this.#decayed(packed, Math.floor(this.access.seconds / 60));
+  }
+
+  /** Every stored key and value, expired ones included, touching nothing (for snapshots). */
+  storedEntries(): IterableIterator<[string, Value]> {
+    return this.#values.entries();
   }
 
   /** All keys in insertion order, skipping expired ones (without deleting them, as KEYS). */
@@ -509,6 +530,7 @@ export class Database {
     // As Redis: a watched key is touched by a flush only if it was there.
     for (const [key, state] of this.#watched) if (this.#values.has(key)) state.version++;
     this.#values = new Map();
+    if (this.keyIndex !== null) this.keyIndex.cleared();
     this.#expires = new Map();
     this.#exactExpires = new Map();
     this.#accessed = new Map();
