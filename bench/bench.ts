@@ -12,6 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -251,8 +252,13 @@ const COLLECTION_TESTS: Array<[string, number]> = [
   ["lrange_100", 0.1],
 ];
 
+/** The script of the EVALSHA row, loaded into both servers before the runs. */
+const INCR_SCRIPT = "return redis.call('incr', KEYS[1])";
+const INCR_SCRIPT_SHA = createHash("sha1").update(INCR_SCRIPT).digest("hex");
+
 /** Commands of the later types, as custom redis-benchmark command lines. */
 const TYPE_TESTS: Test[] = [
+  { name: "evalsha", requests: 0, command: ["evalsha", INCR_SCRIPT_SHA, "1", "bench:counter"] },
   { name: "xadd", requests: 0, command: ["xadd", "bench:stream", "*", "field", "value"] },
   { name: "pfadd", requests: 0, command: ["pfadd", "bench:hll", "__rand_int__"], random: 1e6 },
   {
@@ -297,6 +303,9 @@ async function throughput(options: Options): Promise<void> {
   ];
   const redis = await startRedisServer();
   const redeno = await startRedeno();
+  for (const server of [redis, redeno]) {
+    await command(server.port, `SCRIPT LOAD "${INCR_SCRIPT}"`);
+  }
   // results[config][server][row name] = ops/s of each round; a test can give several rows.
   const results = configs.map(() => ({
     redis: new Map<string, number[]>(),
