@@ -15,8 +15,12 @@ import {
 } from "./src/config/config_file.ts";
 import { Logger, type LogLevel } from "./src/server/log.ts";
 import { startServer } from "./src/server/server.ts";
+import { persistenceOf } from "./src/commands/persistence_manager.ts";
 
 export const VERSION = "7.0.15";
+
+/** redis-server's default `save` rules: after 1 change in an hour, 100 in 5 minutes, 10000 in 1. */
+const DEFAULT_SAVE = "3600 1 300 100 60 10000";
 
 const USAGE = `Usage: redeno [/path/to/redis.conf] [--port <port>] [--<parameter> <value> ...]
        redeno --version | --help
@@ -139,10 +143,12 @@ async function main(): Promise<number> {
     return 1;
   }
   for (const warning of warnings) logger.warning(warning);
+  const persistence = persistenceSettings(config, logger);
   let server;
   try {
     server = await startServer({
       ...config,
+      ...persistence,
       logger,
       users,
       configFile: configFile === undefined ? undefined : absolutePath(configFile),
@@ -157,17 +163,66 @@ async function main(): Promise<number> {
       ? `[${addr.hostname}]:${addr.port}`
       : `${addr.hostname}:${addr.port}`
   );
-  logger.notice(`Ready to accept connections tcp on ${addresses.join(", ")}`);
-  const stopped = new Promise<string>((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      Deno.addSignalListener(signal, () => resolve(signal));
+  if (addresses.length > 0) {
+    logger.notice(`Ready to accept connections tcp on ${addresses.join(", ")}`);
+  }
+  if (server.tlsPort > 0) {
+    logger.notice(`Ready to accept connections tls on port ${server.tlsPort}`);
+  }
+  // As redis-server: a signal saves first when `save` rules exist; if that fails the server
+  // keeps running, and a second signal stops it without saving.
+  const signals: string[] = [];
+  let wake = () => {};
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      signals.push(signal);
+      wake();
+    });
+  }
+  let attempts = 0;
+  while (true) {
+    if (signals.length === 0) {
+      const closed = await Promise.race([
+        server.closed.then(() => true),
+        new Promise<false>((resolve) => wake = () => resolve(false)),
+      ]);
+      if (closed) break; // SHUTDOWN
+      continue;
     }
-  });
-  const signal = await stopped;
-  logger.warning(`Received ${signal} scheduling shutdown...`);
+    const signal = signals.shift()!;
+    logger.warning(`Received ${signal} scheduling shutdown...`);
+    if (attempts++ > 0) {
+      logger.warning("You insist... exiting now.");
+      break;
+    }
+    if (persistenceOf(server).prepareShutdown()) break;
+  }
   await server.close();
   logger.notice("Redeno is now ready to exit, bye bye...");
   return 0;
+}
+
+/**
+ * The file settings main.ts adds: Redis's default `save` rules unless configured, and loading
+ * `dir`/`dbfilename` at start. Without read and write permission for `dir` (`deno run` with only
+ * `--allow-net`), persistence is off, with a warning, rather than failing or prompting later.
+ */
+function persistenceSettings(
+  config: Record<string, string>,
+  logger: Logger,
+): { save?: string; loadDataFile: boolean } {
+  const dir = config.dir || ".";
+  const granted = (["read", "write"] as const).every((name) =>
+    Deno.permissions.querySync({ name, path: dir }).state === "granted"
+  );
+  if (!granted) {
+    logger.warning(
+      "Persistence is off: no read/write permission for the data directory " +
+        "(run with --allow-read --allow-write to save and load dump files).",
+    );
+    return { save: "", loadDataFile: false };
+  }
+  return { ...(config.save === undefined ? { save: DEFAULT_SAVE } : {}), loadDataFile: true };
 }
 
 /** Where log lines go: standard output, or appended to `logfile` as redis-server does. */

@@ -328,7 +328,12 @@ Deno.test("sort: errors come in Redis's order", async () => {
 });
 
 Deno.test("sort: pattern lookup and score parsing, directly", () => {
-  const db = new Database(0, new Clock(), { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 });
+  const db = new Database(0, new Clock(), {
+    expiredKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    evictedKeys: 0,
+  });
   db.set("w_a", "3");
   db.set("w_a-x", "4");
   assertEquals(lookupByPattern(db, "#", "a"), "a");

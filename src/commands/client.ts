@@ -71,6 +71,15 @@ export class Client {
   wake: () => void = () => {};
   /** Set while a blocking command waits; the connection runs nothing else until it settles. */
   blocked: BlockedState | null = null;
+  /**
+   * Set while CLIENT PAUSE holds this client's command: settles when the pause ends, with
+   * true when the connection should run that command again (false: the client is going away).
+   */
+  postponed: Promise<boolean> | null = null;
+  /** Reply bytes handed to the socket and not yet written (the connection keeps it). */
+  outputInFlight = 0;
+  /** When unsent replies first reached the soft output limit (`performance.now()` ms), or 0. */
+  outputSoftLimitSince = 0;
   /** Set by QUIT, a protocol error or CLIENT KILL: close once pending replies are written. */
   closeAfterReply = false;
   /** The open MULTI block (queued commands), or null outside a transaction. */
@@ -83,6 +92,8 @@ export class Client {
   propagateAs: string[][] | null = null;
   /** Set while EXEC runs the queue: blocking commands answer at once instead of waiting. */
   inExec = false;
+  /** A replica of ours (after SYNC/PSYNC), or our master's link (src/replication/). */
+  replication: "replica" | "master" | null = null;
 
   constructor(options: ClientOptions) {
     this.id = options.id;
@@ -94,6 +105,11 @@ export class Client {
     this.reply.onError = options.server.countError;
     this.createdAt = options.server.keyspace.clock.now();
     this.lastInteraction = performance.now();
+  }
+
+  /** Reply bytes not yet written to the socket: appended ones plus those being written. */
+  get pendingOutput(): number {
+    return this.reply.length + this.outputInFlight;
   }
 
   /** How many channels, patterns and shard channels the client is subscribed to. */

@@ -13,6 +13,8 @@ import {
   SYNTAX_ERROR,
   wrongArity,
 } from "./errors.ts";
+import { outputListBytes, REPLY_BUFFER_BYTES } from "./output_limits.ts";
+import type { PauseMode } from "./pause.ts";
 import { trackingSubcommands } from "./tracking.ts";
 import { defineCommand } from "./types.ts";
 import type { CommandSpec } from "./types.ts";
@@ -74,7 +76,11 @@ export function clientInfoLine(client: Client): string {
   const age = Math.max(0, Math.floor((now - client.createdAt) / 1000));
   const idle = Math.max(0, Math.floor((performance.now() - client.lastInteraction) / 1000));
   const tracking = client.tracking;
-  const flags = (client.subscriptionCount > 0 ? "P" : "") +
+  const flags =
+    (client.replication === "replica" ? "S" : client.replication === "master" ? "M" : "") +
+      (client.subscriptionCount > 0 ? "P" : "") +
+      (client.transaction !== null ? "x" : "") +
+      (client.blocked !== null || client.postponed !== null ? "b" : "") +
       (tracking === null
         ? ""
         : "t" + (tracking.brokenRedirect ? "R" : "") + (tracking.bcast ? "B" : "")) +
@@ -84,11 +90,23 @@ export function clientInfoLine(client: Client): string {
     `sub=${client.channels.size} psub=${client.patterns.size} ssub=${client.shardChannels.size} ` +
     `multi=${client.transaction?.queue.length ?? -1} ` +
     `qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 ` +
-    `rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r ` +
+    `rbs=16384 rbp=16384 ${outputBufferFields(client)} tot-mem=37658 events=r ` +
     `cmd=${client.lastCommand} user=${client.user.name} redir=${
       tracking?.redirect ?? -1
     } resp=${client.resp} ` +
     `lib-name=${client.libName} lib-ver=${client.libVersion}`;
+}
+
+/**
+ * obl, oll and omem as Redis counts them: the first 16 KiB of unsent replies in the fixed
+ * buffer, the rest as 16 KiB list blocks (omem is what `client-output-buffer-limit` limits).
+ * Unsent means appended, or handed to the socket and not yet written.
+ */
+function outputBufferFields(client: Client): string {
+  const pending = client.pendingOutput;
+  const listBytes = outputListBytes(client);
+  return `obl=${Math.min(pending, REPLY_BUFFER_BYTES)} ` +
+    `oll=${Math.ceil(listBytes / REPLY_BUFFER_BYTES)} omem=${listBytes}`;
 }
 
 type ClientType = "normal" | "master" | "replica" | "pubsub";
@@ -109,8 +127,9 @@ function clientType(name: string): ClientType | null {
   }
 }
 
-/** Redeno has no replicas: a connection is a pub/sub client while it has subscriptions. */
+/** Our master's link, a replica of ours, a pub/sub client while it has subscriptions, or normal. */
 function typeOf(client: Client): ClientType {
+  if (client.replication !== null) return client.replication;
   return client.subscriptionCount > 0 ? "pubsub" : "normal";
 }
 
@@ -237,6 +256,11 @@ const CLIENT_HELP = [
   "      Only the connections with these ids.",
   "NO-EVICT (ON|OFF)",
   "    Exempt this connection from client eviction, or not.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Hold clients' commands for <timeout> milliseconds: every command (ALL, the default), or",
+  "    only those that may change data (WRITE).",
+  "UNPAUSE",
+  "    End a CLIENT PAUSE at once.",
   "REPLY (ON|OFF|SKIP)",
   "    Turn replies to this connection on or off, or drop the next one.",
   "SETINFO <LIB-NAME|LIB-VER> <value>",
@@ -557,6 +581,60 @@ const clientSubcommands: CommandSpec[] = [
       const target = client.server.clients.get(Number(id));
       const unblocked = target !== undefined && client.server.blocking.unblock(target, how);
       client.reply.integer(unblocked ? 1 : 0);
+    },
+  }),
+  defineCommand({
+    name: "pause",
+    arity: -3,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    group: "connection",
+    since: "2.9.50",
+    summary: "Holds the commands of every client (or only writes) for a while.",
+    complexity: "O(1)",
+    history: [["6.2.0", "Added the `WRITE` mode and the `mode` argument."]],
+    args: [
+      { name: "timeout", type: "integer" },
+      {
+        name: "mode",
+        type: "oneof",
+        since: "6.2.0",
+        optional: true,
+        args: [
+          { name: "write", type: "pure-token", token: "WRITE" },
+          { name: "all", type: "pure-token", token: "ALL" },
+        ],
+      },
+    ],
+    run(client, argv) {
+      if (argv.length > 4) throw new ReplyError(badSubcommand("CLIENT", argv[1]));
+      const ms = parseInt64(argv[2]);
+      if (ms === null) throw new ReplyError("ERR timeout is not an integer or out of range");
+      if (ms < 0) throw new ReplyError("ERR timeout is negative");
+      let mode: PauseMode = "all";
+      if (argv.length === 4) {
+        const given = argv[3].toLowerCase();
+        if (given !== "write" && given !== "all") {
+          throw new ReplyError("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        }
+        mode = given;
+      }
+      client.server.commands.pause.start(Number(ms), mode);
+      client.reply.ok();
+    },
+  }),
+  defineCommand({
+    name: "unpause",
+    arity: 2,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    group: "connection",
+    since: "6.2.0",
+    summary: "Ends a CLIENT PAUSE at once, letting the held clients run.",
+    complexity: "O(N) Where N is the number of paused clients",
+    run(client) {
+      client.server.commands.pause.end();
+      client.reply.ok();
     },
   }),
   ...trackingSubcommands,

@@ -1,6 +1,6 @@
 /**
  * DEBUG: the subcommands that help users and test suites — SLEEP, SET-ACTIVE-EXPIRE, OBJECT,
- * DIGEST, DIGEST-VALUE, PROTOCOL, LOG, ERROR, POPULATE, CHANGE-REPL-ID — behind
+ * DIGEST, DIGEST-VALUE, PROTOCOL, LOG, ERROR, POPULATE, RELOAD, CHANGE-REPL-ID — behind
  * `enable-debug-command`, as in Redis. Crash and allocator subcommands are left out on purpose.
  * @module
  */
@@ -11,6 +11,7 @@ import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { replyHelp } from "./connection.ts";
 import { badSubcommand, NOT_INTEGER, ReplyError } from "./errors.ts";
+import { debugReload } from "./persistence_manager.ts";
 import { refcount, stringEncoding } from "./keys_object.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
 
@@ -30,6 +31,9 @@ const HELP = [
   "    Reply with low-level details of the key's value.",
   "POPULATE <count> [<prefix>] [<size>]",
   "    Create <count> string keys <prefix>:<n> (prefix 'key'), values 'value:<n>' or <size> bytes.",
+  "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+  "    Save the RDB file, empty the dataset and load the file back. MERGE: keys in the file",
+  "    replace keys already present; NOFLUSH: keep the dataset; NOSAVE: load without saving.",
   "PROTOCOL <type>",
   "    Reply with a sample value of a RESP type: string, integer, double, bignum, null, array,",
   "    set, map, attrib, push, verbatim, true or false.",
@@ -211,6 +215,9 @@ function runDebug(client: Client, argv: string[]): void {
     client.reply.error(argv[2]);
   } else if (sub === "populate" && arity >= 3 && arity <= 5) {
     populate(client, argv);
+  } else if (sub === "reload") {
+    debugReload(server, argv.slice(2));
+    client.reply.ok();
   } else if (sub === "change-repl-id" && arity === 2) {
     server.changeReplicationId();
     client.reply.ok();

@@ -22,6 +22,7 @@ import {
 } from "./errors.ts";
 import { cursorArg, parseScanOptions } from "./keys.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
+import { propagateAs } from "./propagation.ts";
 import {
   addLongDouble,
   formatLongDoubleHuman,
@@ -162,6 +163,8 @@ function hincrbyfloat(client: Client, argv: Argv): void {
   notifyKeyspaceEvent(client, "h", "hincrbyfloat", argv[1]);
   client.server.stats.dirty++;
   client.reply.bulk(text);
+  // The result, not the increment, so that a replay gives the same digits.
+  propagateAs(client, ["HSET", argv[1], field, text]);
 }
 
 function hrandfield(client: Client, argv: Argv): void {

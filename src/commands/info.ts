@@ -5,7 +5,11 @@
  */
 import process from "node:process";
 import { REDIS_VERSION } from "./connection.ts";
+import { memoryFigures } from "./eviction.ts";
+import { aofInfoFields, aofSizeInfoFields } from "../persistence/aof.ts";
+import { persistenceOf } from "./persistence_manager.ts";
 import type { RegisteredCommand } from "./registry.ts";
+import { replicationInfo, syncStats } from "./replication.ts";
 import type { ServerContext } from "./server_context.ts";
 
 /** Every section in output order; `modules` is the (empty) list of loaded modules. */
@@ -100,14 +104,15 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["maxclients", server.config.get("maxclients")],
       ["client_recent_max_input_buffer", 0],
       ["client_recent_max_output_buffer", 0],
-      ["blocked_clients", server.blocking.blockedCount],
+      ["blocked_clients", server.blocking.blockedCount + server.commands.pause.heldCount],
       ["tracking_clients", 0],
       ["clients_in_timeout_table", 0],
     ],
   ],
   memory: (server) => {
     const usage = Deno.memoryUsage();
-    const used = usage.heapUsed + usage.external;
+    // Redis's model of the data and clients (see eviction.ts), which maxmemory is held to.
+    const { used, overhead, dataset, clients } = memoryFigures(server);
     const maxmemory = server.config.getNumber("maxmemory");
     const total = systemMemory();
     return ["Memory", [
@@ -118,11 +123,11 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["used_memory_peak", Math.max(used, server.memory.peak)],
       ["used_memory_peak_human", bytesToHuman(Math.max(used, server.memory.peak))],
       ["used_memory_peak_perc", percent(used, Math.max(used, server.memory.peak))],
-      ["used_memory_overhead", 0],
+      ["used_memory_overhead", overhead],
       ["used_memory_startup", server.memory.startup],
-      ["used_memory_dataset", used],
-      ["used_memory_dataset_perc", "100.00%"],
-      ["allocator_allocated", used],
+      ["used_memory_dataset", dataset],
+      ["used_memory_dataset_perc", percent(dataset, used - server.memory.startup)],
+      ["allocator_allocated", usage.heapUsed + usage.external],
       ["allocator_active", usage.heapTotal + usage.external],
       ["allocator_resident", usage.rss],
       ["total_system_memory", total],
@@ -155,7 +160,7 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["mem_replication_backlog", 0],
       ["mem_total_replication_buffers", 0],
       ["mem_clients_slaves", 0],
-      ["mem_clients_normal", 0],
+      ["mem_clients_normal", clients],
       ["mem_cluster_links", 0],
       ["mem_aof_buffer", 0],
       ["mem_allocator", "v8"],
@@ -164,41 +169,36 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["lazyfreed_objects", 0],
     ]];
   },
-  persistence: (server) => [
-    "Persistence",
-    [
-      ["loading", 0],
-      ["async_loading", 0],
-      ["current_cow_peak", 0],
-      ["current_cow_size", 0],
-      ["current_cow_size_age", 0],
-      ["current_fork_perc", "0.00"],
-      ["current_save_keys_processed", 0],
-      ["current_save_keys_total", 0],
-      ["rdb_changes_since_last_save", server.stats.dirty],
-      ["rdb_bgsave_in_progress", 0],
-      ["rdb_last_save_time", Math.floor(server.startedAt / 1000)],
-      ["rdb_last_bgsave_status", "ok"],
-      ["rdb_last_bgsave_time_sec", -1],
-      ["rdb_current_bgsave_time_sec", -1],
-      ["rdb_saves", 0],
-      ["rdb_last_cow_size", 0],
-      ["rdb_last_load_keys_expired", 0],
-      ["rdb_last_load_keys_loaded", 0],
-      ["aof_enabled", 0],
-      ["aof_rewrite_in_progress", 0],
-      ["aof_rewrite_scheduled", 0],
-      ["aof_last_rewrite_time_sec", -1],
-      ["aof_current_rewrite_time_sec", -1],
-      ["aof_last_bgrewrite_status", "ok"],
-      ["aof_rewrites", 0],
-      ["aof_rewrites_consecutive_failures", 0],
-      ["aof_last_write_status", "ok"],
-      ["aof_last_cow_size", 0],
-      ["module_fork_in_progress", 0],
-      ["module_fork_last_cow_size", 0],
-    ],
-  ],
+  persistence: (server) => {
+    const rdb = persistenceOf(server);
+    return [
+      "Persistence",
+      [
+        ["loading", rdb.loading ? 1 : 0],
+        ["async_loading", 0],
+        ["current_cow_peak", 0],
+        ["current_cow_size", 0],
+        ["current_cow_size_age", 0],
+        ["current_fork_perc", "0.00"],
+        ["current_save_keys_processed", rdb.keysProcessed],
+        ["current_save_keys_total", rdb.keysTotal],
+        ["rdb_changes_since_last_save", server.stats.dirty],
+        ["rdb_bgsave_in_progress", rdb.bgsaveInProgress ? 1 : 0],
+        ["rdb_last_save_time", rdb.lastSave],
+        ["rdb_last_bgsave_status", rdb.lastBgsaveOk ? "ok" : "err"],
+        ["rdb_last_bgsave_time_sec", rdb.lastBgsaveSeconds],
+        ["rdb_current_bgsave_time_sec", rdb.bgsaveSeconds],
+        ["rdb_saves", rdb.saves],
+        ["rdb_last_cow_size", 0],
+        ["rdb_last_load_keys_expired", rdb.lastLoadKeysExpired],
+        ["rdb_last_load_keys_loaded", rdb.lastLoadKeysLoaded],
+        ...aofInfoFields(server),
+        ["module_fork_in_progress", 0],
+        ["module_fork_last_cow_size", 0],
+        ...aofSizeInfoFields(server),
+      ],
+    ];
+  },
   stats: (server) => {
     const stats = server.stats;
     const keyspace = server.keyspace.stats;
@@ -215,14 +215,12 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["instantaneous_input_repl_kbps", "0.00"],
       ["instantaneous_output_repl_kbps", "0.00"],
       ["rejected_connections", stats.rejectedConnections],
-      ["sync_full", 0],
-      ["sync_partial_ok", 0],
-      ["sync_partial_err", 0],
+      ...syncStats(server),
       ["expired_keys", keyspace.expiredKeys],
       ["expired_stale_perc", "0.00"],
       ["expired_time_cap_reached_count", 0],
       ["expire_cycle_cpu_milliseconds", 0],
-      ["evicted_keys", 0],
+      ["evicted_keys", keyspace.evictedKeys],
       ["evicted_clients", 0],
       ["total_eviction_exceeded_time", 0],
       ["current_eviction_exceeded_time", 0],
@@ -255,22 +253,7 @@ const SECTION_WRITERS: Record<Section, Writer> = {
       ["reply_buffer_expands", 0],
     ]];
   },
-  replication: (server) => [
-    "Replication",
-    [
-      ["role", "master"],
-      ["connected_slaves", 0],
-      ["master_failover_state", "no-failover"],
-      ["master_replid", server.replId],
-      ["master_replid2", "0".repeat(40)],
-      ["master_repl_offset", 0],
-      ["second_repl_offset", -1],
-      ["repl_backlog_active", 0],
-      ["repl_backlog_size", 1048576],
-      ["repl_backlog_first_byte_offset", 0],
-      ["repl_backlog_histlen", 0],
-    ],
-  ],
+  replication: (server) => ["Replication", replicationInfo(server)],
   cpu: () => {
     const usage = process.cpuUsage();
     return ["CPU", [

@@ -10,6 +10,7 @@ import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { NOT_INTEGER, ReplyError } from "./errors.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
+import { propagateAs } from "./propagation.ts";
 import { type ArgSpec, type CommandSpec, defineCommand } from "./types.ts";
 import type { Value } from "../store/values.ts";
 
@@ -128,8 +129,16 @@ function expireRun(variant: ExpireVariant) {
     // A deadline not in the future deletes the key.
     db.setExpire(key, deadline);
     client.server.stats.dirty++;
-    notifyKeyspaceEvent(client, "g", db.has(key) ? "expire" : "del", key);
+    const kept = db.has(key);
+    notifyKeyspaceEvent(client, "g", kept ? "expire" : "del", key);
     client.reply.integer(1);
+    // As Redis: an absolute time in ms, the conditions kept; a deadline already past is a DEL.
+    if (client.server.propagation.active) {
+      propagateAs(
+        client,
+        kept ? ["PEXPIREAT", key, String(deadline), ...argv.slice(3)] : ["DEL", key],
+      );
+    }
   };
 }
 

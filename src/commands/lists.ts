@@ -24,6 +24,7 @@ import {
   WRONGTYPE,
 } from "./errors.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
+import { propagateAs, propagateServed } from "./propagation.ts";
 import type { ArgSpec, CommandSpec, KeyPositions } from "./types.ts";
 import { defineCommand } from "./types.ts";
 import { timeoutDeadline } from "./blocking.ts";
@@ -408,7 +409,9 @@ function lmpop(client: Client, argv: Argv): void {
   for (const key of keys) {
     const list = asList(db.get(key));
     if (list === undefined) continue;
+    const popped = String(Math.min(count, list.size));
     popRangeWithKey(client, db, key, list, end, count);
+    propagateAs(client, [end === "left" ? "LPOP" : "RPOP", key, popped]);
     return;
   }
   client.reply.nullArray();
@@ -443,14 +446,18 @@ function servePop(
   for (const key of typeof readyKey === "string" ? [readyKey] : keys) {
     const value = db.get(key);
     if (!(value instanceof ListValue)) continue;
+    const name = end === "left" ? "LPOP" : "RPOP";
     if (count === -1) {
       client.reply.arrayHeader(2);
       client.reply.bulk(key);
       client.reply.bulk(pop(value, end));
       // Redis 7.0 counts no change for a BLPOP/BRPOP served after waiting (BLMPOP it does).
       removed(client, db, key, value, readyKey === undefined ? 1 : 0, popEvent(end));
+      propagateServed(client, db.id, readyKey !== undefined, [name, key]);
     } else {
+      const popped = String(Math.min(count, value.size));
       popRangeWithKey(client, db, key, value, end, count);
+      propagateServed(client, db.id, readyKey !== undefined, [name, key, popped]);
     }
     return true;
   }
@@ -498,7 +505,17 @@ function blmove(client: Client, argv: Argv, from: End, to: End, deadline: number
   const destination = argv[2];
   const list = asList(db.get(source));
   if (list !== undefined) {
-    moveElement(client, db, source, list, destination, from, to);
+    if (moveElement(client, db, source, list, destination, from, to)) {
+      // Propagated as the non-blocking command, with the ends as they were given.
+      propagateAs(
+        client,
+        argv.length === 6 ? ["LMOVE", ...argv.slice(1, 5)] : [
+          "RPOPLPUSH",
+          source,
+          destination,
+        ],
+      );
+    }
     return;
   }
   client.server.blocking.block(client, {
@@ -509,7 +526,14 @@ function blmove(client: Client, argv: Argv, from: End, to: End, deadline: number
       if (!(value instanceof ListValue)) return false;
       // A destination of the wrong type ends the wait with WRONGTYPE, as in Redis.
       // Redis 7.0 counts no change for a BLMOVE served after waiting.
-      moveElement(client, db, source, value, destination, from, to, false);
+      if (moveElement(client, db, source, value, destination, from, to, false)) {
+        client.server.propagation.add(
+          db.id,
+          argv.length === 6
+            ? ["LMOVE", source, destination, from, to]
+            : ["RPOPLPUSH", source, destination],
+        );
+      }
       db.touchWatched(destination); // served outside the registry, which marks LMOVE's keys
       return true;
     },

@@ -8,6 +8,7 @@ import { keyMemory } from "../store/memory_usage.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { replyHelp } from "./connection.ts";
+import { memoryFigures, usedMemory } from "./eviction.ts";
 import { NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
 
@@ -40,60 +41,47 @@ export function processMemory(): { used: number; rss: number } {
   return { used: usage.heapUsed + usage.external, rss: usage.rss };
 }
 
-/** Sums MEMORY USAGE over every key of a db, sampling big dbs (for STATS and DOCTOR). */
-function datasetBytes(client: Client): { keys: number; bytes: number } {
+/** Keys in every db, expired ones not yet removed included (as DBSIZE). */
+function keyCount(client: Client): number {
   let keys = 0;
-  let bytes = 0;
-  for (const db of client.server.keyspace.databases) {
-    if (db.size === 0) continue;
-    keys += db.size;
-    // At most 1000 keys per db are measured; the rest are assumed alike.
-    let measured = 0;
-    let sum = 0;
-    for (const key of db.keys()) {
-      const value = db.peek(key);
-      if (value !== undefined) sum += keyMemory(key, value);
-      if (++measured === 1000) break;
-    }
-    bytes += measured === 0 ? 0 : (sum / measured) * db.size;
-  }
-  return { keys, bytes: Math.round(bytes) };
+  for (const db of client.server.keyspace.databases) keys += db.size;
+  return keys;
 }
 
 function replyStats(client: Client): void {
-  const { used, rss } = processMemory();
+  // The totals are Redis's model (see eviction.ts); the allocator's are the engine's own.
+  const { used, overhead, dataset, clients } = memoryFigures(client.server);
+  const { used: allocated, rss } = processMemory();
   const startup = client.server.memory.startup;
-  const { keys, bytes } = datasetBytes(client);
+  const keys = keyCount(client);
   const reply = client.reply;
   const dbs = client.server.keyspace.databases.filter((db) => db.size > 0);
-  const overhead = startup + dbs.reduce((sum, db) => sum + db.size * 32 + db.expiresCount * 32, 0);
   const fields: Array<[string, number | null]> = [
     ["peak.allocated", Math.max(used, client.server.memory.peak)],
     ["total.allocated", used],
     ["startup.allocated", startup],
     ["replication.backlog", 0],
     ["clients.slaves", 0],
-    ["clients.normal", client.server.clients.size * 1024],
+    ["clients.normal", clients],
     ["cluster.links", 0],
     ["aof.buffer", 0],
     ["lua.caches", 0],
     ["functions.caches", 0],
   ];
-  const dataset = Math.max(0, used - overhead);
   const numbers: Array<[string, number, "int" | "double"]> = [
     ["overhead.total", overhead, "int"],
     ["keys.count", keys, "int"],
-    ["keys.bytes-per-key", keys === 0 ? 0 : Math.floor(bytes / keys), "int"],
+    ["keys.bytes-per-key", keys === 0 ? 0 : Math.floor((used - startup) / keys), "int"],
     ["dataset.bytes", dataset, "int"],
     ["dataset.percentage", used === 0 ? 0 : (dataset * 100) / used, "double"],
     ["peak.percentage", (used * 100) / Math.max(used, client.server.memory.peak), "double"],
-    ["allocator.allocated", used, "int"],
-    ["allocator.active", used, "int"],
+    ["allocator.allocated", allocated, "int"],
+    ["allocator.active", allocated, "int"],
     ["allocator.resident", rss, "int"],
     ["allocator-fragmentation.ratio", 1, "double"],
     ["allocator-fragmentation.bytes", 0, "int"],
-    ["allocator-rss.ratio", used === 0 ? 0 : rss / used, "double"],
-    ["allocator-rss.bytes", rss - used, "int"],
+    ["allocator-rss.ratio", allocated === 0 ? 0 : rss / allocated, "double"],
+    ["allocator-rss.bytes", rss - allocated, "int"],
     ["rss-overhead.ratio", 1, "double"],
     ["rss-overhead.bytes", 0, "int"],
     ["fragmentation", used === 0 ? 0 : rss / used, "double"],
@@ -108,7 +96,7 @@ function replyStats(client: Client): void {
     reply.bulk(`db.${db.id}`);
     reply.mapHeader(3);
     reply.bulk("overhead.hashtable.main");
-    reply.integer(db.size * 32);
+    reply.integer(db.size * 8);
     reply.bulk("overhead.hashtable.expires");
     reply.integer(db.expiresCount * 32);
     reply.bulk("overhead.hashtable.slot-to-keys");
@@ -122,8 +110,9 @@ function replyStats(client: Client): void {
 }
 
 function doctorReport(client: Client): string {
-  const { used, rss } = processMemory();
-  const { keys } = datasetBytes(client);
+  const { used: allocated, rss } = processMemory();
+  const used = usedMemory(client.server);
+  const keys = keyCount(client);
   if (keys === 0 && used < 5 * 1024 * 1024) {
     return "The server holds (almost) no data: there is nothing to diagnose yet.\n";
   }
@@ -135,10 +124,10 @@ function doctorReport(client: Client): string {
         "came and went. The process keeps some of that memory until the engine returns it.",
     );
   }
-  if (rss > used * 1.4 && rss - used > 10 * 1024 * 1024) {
+  if (rss > allocated * 1.4 && rss - allocated > 10 * 1024 * 1024) {
     problems.push(
       `The process's resident memory (${rss} bytes) is well above the memory in use ` +
-        `(${used} bytes): try MEMORY PURGE, or expect it to settle as the heap is reused.`,
+        `(${allocated} bytes): try MEMORY PURGE, or expect it to settle as the heap is reused.`,
     );
   }
   if (problems.length === 0) return "No memory problems found. All is well.\n";

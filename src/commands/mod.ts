@@ -2,13 +2,13 @@
  * Every command family, gathered into one table.
  * @module
  */
-import { aclCommands } from "./acl.ts";
 import { bitmapCommands } from "./bitmaps.ts";
+import { aclCommands } from "./acl.ts";
 import { clusterCommands } from "./cluster.ts";
 import { connectionCommands } from "./connection.ts";
 import { debugCommands } from "./debug.ts";
-import { functionCommands } from "./functions.ts";
 import { geoCommands } from "./geo.ts";
+import { functionCommands } from "./functions.ts";
 import { hashCommands } from "./hashes.ts";
 import { hyperloglogCommands } from "./hyperloglog.ts";
 import { keyCommands } from "./keys.ts";
@@ -16,10 +16,13 @@ import { latencyCommands } from "./latency.ts";
 import { listCommands } from "./lists.ts";
 import { memoryCommands } from "./memory.ts";
 import { monitorCommands } from "./monitor.ts";
+import { persistenceCommands } from "./persistence.ts";
+import { aofCommands } from "./aof_commands.ts";
 import { pubsubCommands } from "./pubsub.ts";
+import { replicationCommands } from "./replication.ts";
 import { CommandTable } from "./registry.ts";
-import { serverCommands } from "./server.ts";
 import { scriptingCommands } from "./scripting.ts";
+import { serverCommands } from "./server.ts";
 import { setCommands } from "./sets.ts";
 import { slowlogCommands } from "./slowlog.ts";
 import { sortCommands } from "./sort.ts";
@@ -40,6 +43,8 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...monitorCommands,
   ...memoryCommands,
   ...keyCommands,
+  ...persistenceCommands,
+  ...aofCommands,
   ...stringCommands,
   ...bitmapCommands,
   ...hyperloglogCommands,
@@ -47,14 +52,15 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...hashCommands,
   ...setCommands,
   ...sortedSetCommands,
-  ...sortCommands,
-  ...scriptingCommands,
-  ...functionCommands,
-  ...clusterCommands,
   ...geoCommands,
   ...streamCommands,
+  ...sortCommands,
   ...transactionCommands,
+  ...scriptingCommands,
+  ...functionCommands,
   ...pubsubCommands,
+  ...clusterCommands,
+  ...replicationCommands,
 ];
 
 export function createCommandTable(): CommandTable {

@@ -100,3 +100,14 @@ export function propagateAs(client: Client, ...argvs: Argv[]): void {
   if (!client.server.propagation.active) return;
   (client.propagateAs ??= []).push(...argvs);
 }
+
+/**
+ * Propagates the effect of a blocking command: as its replacement while it runs (served at
+ * once), or as a unit of its own when a waiting client is served later, outside any command run.
+ */
+export function propagateServed(client: Client, db: number, waited: boolean, argv: Argv): void {
+  const propagation = client.server.propagation;
+  if (!propagation.active) return;
+  if (waited) propagation.add(db, argv);
+  else propagateAs(client, argv);
+}

@@ -4,7 +4,7 @@
  *
  * Messages are appended to each subscriber's own reply buffer and the subscriber is woken to
  * write them out, so a publisher never waits for a slow reader. A subscriber whose unsent
- * replies pass the pub/sub output-buffer limit is disconnected instead.
+ * replies pass its `client-output-buffer-limit` (pubsub class) is disconnected instead.
  *
  * @example
  * ```ts
@@ -19,17 +19,10 @@ import type { ReplyWriter } from "../resp/encoder.ts";
 import { globMatch } from "../store/glob.ts";
 import type { Client } from "./client.ts";
 import { replyHelp } from "./connection.ts";
+import { type ActiveOutputLimits, enforceOutputLimit, outputLimitsOf } from "./output_limits.ts";
 import { badSubcommand, ReplyError } from "./errors.ts";
 import { defineCommand } from "./types.ts";
 import type { CommandSpec } from "./types.ts";
-
-/**
- * Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60`: a subscriber with more
- * unsent bytes than the hard limit, or above the soft limit for the soft period, is dropped.
- */
-export const PUBSUB_HARD_LIMIT = 32 * 1024 * 1024;
-export const PUBSUB_SOFT_LIMIT = 8 * 1024 * 1024;
-export const PUBSUB_SOFT_SECONDS = 60;
 
 /** Subscribers by channel (or pattern), each set in subscription order. */
 type Subscribers = Map<string, Set<Client>>;
@@ -39,8 +32,8 @@ export class PubSubHub {
   readonly channels: Subscribers = new Map();
   readonly patterns: Subscribers = new Map();
   readonly shardChannels: Subscribers = new Map();
-  /** When each subscriber first went over the soft limit (ms of `performance.now()`). */
-  #overSoftSince = new WeakMap<Client, number>();
+  /** The server's `client-output-buffer-limit`, looked up at the first delivery. */
+  #limits: ActiveOutputLimits | null = null;
 
   /** Adds `name` to one kind of `client`'s subscriptions; false if it was already there. */
   add(kind: Kind, client: Client, name: string): boolean {
@@ -119,23 +112,10 @@ export class PubSubHub {
 
   /** After a message was appended: enforce the output-buffer limit, or get it written. */
   #delivered(publisher: Client | null, subscriber: Client): void {
-    const pending = subscriber.reply.length;
-    if (pending > PUBSUB_SOFT_LIMIT) {
-      const now = performance.now();
-      const since = this.#overSoftSince.get(subscriber);
-      if (since === undefined) this.#overSoftSince.set(subscriber, now);
-      if (
-        pending > PUBSUB_HARD_LIMIT ||
-        (since !== undefined && now - since >= PUBSUB_SOFT_SECONDS * 1000)
-      ) {
-        this.#overSoftSince.delete(subscriber);
-        // Nothing more will be written to it; forget the backlog at once.
-        subscriber.reply.truncate(0);
-        subscriber.server.killClient(subscriber);
-        return;
-      }
-    } else {
-      this.#overSoftSince.delete(subscriber);
+    // Two comparisons per message unless the subscriber is near its limit.
+    const limits = this.#limits ??= outputLimitsOf(subscriber.server.config);
+    if (subscriber.pendingOutput >= limits.watermark || subscriber.outputSoftLimitSince !== 0) {
+      if (enforceOutputLimit(subscriber)) return;
     }
     // The publisher's own messages leave with the reply to its PUBLISH.
     if (subscriber !== publisher) subscriber.wake();

@@ -11,6 +11,7 @@ import { ReplyError, wrongArity } from "./errors.ts";
 import { permissionError } from "./acl.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import { feedMonitors } from "./monitor.ts";
+import { ClientPause } from "./pause.ts";
 import { PROPAGATES_CONTENTS } from "./propagation.ts";
 import type { AclCategory, CommandFlag, CommandSpec, KeyPositions, KeySpecFlag } from "./types.ts";
 
@@ -114,6 +115,15 @@ export class CommandTable {
    * commands not flagged allow_busy (see src/scripting/engine.ts).
    */
   busyScript: { client: Client; error: string } | null = null;
+  /** CLIENT PAUSE: while it is in force, commands it holds wait (see pause.ts). */
+  readonly pause = new ClientPause();
+  /**
+   * Set while `maxmemory` is: evicts as needed before each command and returns true when the
+   * command was refused for memory (see eviction.ts).
+   */
+  memoryGuard: ((client: Client, command: RegisteredCommand) => boolean) | null = null;
+  /** Set while this server is a replica with `replica-read-only yes` (src/replication/). */
+  readOnlyReplica = false;
   /** Cluster mode (src/commands/cluster.ts startCluster): routes commands by key slot. */
   cluster: ClusterState | null = null;
 
@@ -230,6 +240,17 @@ export class CommandTable {
         return;
       }
     }
+    if (this.memoryGuard !== null && this.memoryGuard(client, command)) return;
+    // A read-only replica takes writes from its master only.
+    if (
+      this.readOnlyReplica && client.replication !== "master" &&
+      command.spec.flags.includes("write")
+    ) {
+      command.rejectedCalls++;
+      if (client.transaction !== null) client.transaction.aborted = true;
+      client.reply.error("READONLY You can't write against a read only replica.");
+      return;
+    }
     // A RESP2 connection with subscriptions can only manage them (its replies are messages).
     if (
       client.resp === 2 && client.subscriptionCount > 0 &&
@@ -240,6 +261,11 @@ export class CommandTable {
       client.reply.error(
         `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
+      return;
+    }
+    // CLIENT PAUSE parks the client; its connection runs the command again when the pause ends.
+    if (this.pause.mode !== null && this.pause.holds(client, command)) {
+      this.pause.hold(client, command);
       return;
     }
     // Transactions cost one null check for clients that use neither MULTI nor WATCH.
@@ -294,8 +320,12 @@ export class CommandTable {
     if (propagating) propagation.enter();
     try {
       command.spec.run!(client, argv);
-      // Stores catch most changes; this catches values changed in place (HSET on a hash).
-      if (stats.dirty !== dirty && (db.watchedCount > 0 || db.events.modified != null)) {
+      // Stores catch most changes; this catches values changed in place (HSET on a hash),
+      // for watchers and for the memory accounting of collections.
+      if (
+        stats.dirty !== dirty &&
+        (db.watchedCount > 0 || db.events.modified != null || db.holdsCollections)
+      ) {
         touchWrittenKeys(db, command.spec, argv);
       }
     } catch (error) {
@@ -419,11 +449,14 @@ function propagate(
   }
 }
 
-/** Marks the keys a write command may have changed as changed, for their watchers. */
+/** Marks the keys a write command may have changed as changed, for watchers and accounting. */
 function touchWrittenKeys(db: Database, spec: CommandSpec, argv: Argv): void {
   if (!spec.flags.includes("write")) return;
+  const watched = db.watchedCount > 0 || db.events.modified != null;
   for (const key of findKeys(spec, argv) ?? []) {
-    if (!key.flags.includes("RO")) db.touchWatched(argv[key.index]);
+    if (key.flags.includes("RO")) continue;
+    if (watched) db.touchWatched(argv[key.index]);
+    db.noteWritten(argv[key.index]);
   }
 }
 

@@ -10,6 +10,7 @@ import type { Client } from "./client.ts";
 import { REDIS_VERSION, replyHelp } from "./connection.ts";
 import { NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
 import { infoText, requestedSections } from "./info.ts";
+import { persistenceOf } from "./persistence_manager.ts";
 import { hasKeys, writeCommandDocs, writeCommandInfo } from "./introspection.ts";
 import { aclCategories, findKeys, type RegisteredCommand } from "./registry.ts";
 import type { AclCategory, CommandSpec } from "./types.ts";
@@ -262,6 +263,7 @@ const configSubcommands: CommandSpec[] = [
       stats.errorReplies = 0;
       const keyspace = server.keyspace.stats;
       keyspace.expiredKeys = keyspace.keyspaceHits = keyspace.keyspaceMisses = 0;
+      keyspace.evictedKeys = 0;
       server.commands.resetStats();
       server.errorStats.clear();
       client.reply.ok();
@@ -465,7 +467,12 @@ export const serverCommands: CommandSpec[] = [
     args: FLUSH_ARGS,
     run(client, argv) {
       checkFlushMode(argv);
-      client.server.stats.dirty += client.server.keyspace.flushAll() + 1;
+      // As Redis 7.0.15: every removed key counts as a change; a BGSAVE in progress is
+      // dropped, and with `save` rules the (empty) RDB file is written at once.
+      const persistence = persistenceOf(client.server);
+      persistence.abortBackgroundSave();
+      client.server.stats.dirty += client.server.keyspace.flushAll();
+      if (persistence.saveRules().length > 0) persistence.saveNow();
       client.server.tracking.flushed();
       client.reply.ok();
     },

@@ -74,6 +74,10 @@ export interface ServerContext {
   readonly port: number;
   /** Closes a client's connection once its pending replies are written. */
   killClient(client: Client): void;
+  /** Makes a client of a connection the server opened itself (a replica's link to its master). */
+  adoptConnection(conn: Deno.TcpConn): Client;
+  /** Forgets an adopted client once its connection has ended. */
+  releaseClient(client: Client): void;
   /** Stops the server: closes the listeners and every connection (SHUTDOWN). */
   close(): Promise<void>;
 }

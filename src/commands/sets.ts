@@ -19,6 +19,7 @@ import type { Client } from "./client.ts";
 import { NOT_INTEGER, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
 import { cursorArg, parseScanOptions } from "./keys.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
+import { propagateAs } from "./propagation.ts";
 import {
   type ArgSpec,
   type CommandSpec,
@@ -191,6 +192,7 @@ function spop(client: Client, argv: Argv): void {
     }
     client.server.stats.dirty++;
     client.reply.bulk(member);
+    propagateAs(client, ["SREM", key, member]);
     return;
   }
   const parsed = parseInt64(argv[2]);
@@ -211,6 +213,7 @@ function spop(client: Client, argv: Argv): void {
     notifyKeyspaceEvent(client, "g", "del", key);
     client.server.stats.dirty += size;
     replySet(client, whole.size, whole.elements());
+    propagateAs(client, ["DEL", key]);
     return;
   }
   const count = Number(parsed);
@@ -218,6 +221,10 @@ function spop(client: Client, argv: Argv): void {
   notifyKeyspaceEvent(client, "s", "spop", key);
   client.server.stats.dirty += count;
   replySet(client, popped.length, popped);
+  // One SREM per member, as Redis 7.0 sends them (several become MULTI ... EXEC).
+  if (client.server.propagation.active) {
+    propagateAs(client, ...popped.map((member) => ["SREM", key, member]));
+  }
 }
 
 function srandmember(client: Client, argv: Argv): void {

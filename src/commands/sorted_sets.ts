@@ -23,6 +23,7 @@ import type { Client } from "./client.ts";
 import { NOT_FLOAT, NOT_INTEGER, ReplyError, SYNTAX_ERROR, WRONGTYPE } from "./errors.ts";
 import { parseCursor } from "./keys.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
+import { propagateServed } from "./propagation.ts";
 import { type ArgSpec, type CommandSpec, defineCommand, type KeyPositions } from "./types.ts";
 import { timeoutDeadline } from "./blocking.ts";
 
@@ -429,6 +430,7 @@ function popFrom(
   where: Where,
   count: number,
   shape: PopShape,
+  waited = false,
 ): void {
   const popped = Math.min(count, zset.size);
   const reply = client.reply;
@@ -453,6 +455,12 @@ function popFrom(
   if (popped > 0) notifyKeyspaceEvent(client, "z", where === "min" ? "zpopmin" : "zpopmax", key);
   dropIfEmpty(client, key, zset);
   client.server.stats.dirty += popped;
+  // The blocking and multi-key pops reach the AOF and replicas as ZPOPMIN/ZPOPMAX, as in Redis.
+  if ((shape === "keyed" || shape === "mpop") && client.server.propagation.active) {
+    const name = where === "min" ? "ZPOPMIN" : "ZPOPMAX";
+    const argv = shape === "keyed" ? [name, key] : [name, key, String(popped)];
+    propagateServed(client, client.db.id, waited, argv);
+  }
 }
 
 /**
@@ -503,7 +511,7 @@ function blockingPop(
       for (const key of keys) {
         const value = client.db.get(key);
         if (!(value instanceof SortedSet) || value.size === 0) continue;
-        popFrom(client, key, value, where, count, shape);
+        popFrom(client, key, value, where, count, shape, true);
         return true;
       }
       return false;

@@ -14,6 +14,7 @@ import {
   type Consumer,
   type ConsumerGroup,
   type EntryRef,
+  formatId,
   isZeroId,
   MAX_ID,
   MIN_ID,
@@ -31,6 +32,7 @@ import type { BlockRequest } from "./blocking.ts";
 import type { Client } from "./client.ts";
 import { NO_SUCH_KEY, ReplyError, SYNTAX_ERROR, wrongArity } from "./errors.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
+import { propagateAs } from "./propagation.ts";
 import {
   asStream,
   BAD_END,
@@ -198,8 +200,30 @@ function xadd(client: Client, argv: Argv): void {
   if (args.trim !== null && stream.trim(args.trim) > 0) {
     notifyKeyspaceEvent(client, "t", "xtrim", key, db);
   }
+  if (client.server.propagation.active && (given === null || !args.seqGiven || args.trim?.approx)) {
+    const exact = exactTrimArgv(argv, args.idIndex, stream);
+    exact[args.idIndex] = formatId(id);
+    propagateAs(client, exact);
+  }
   // New entries may serve blocked readers (a new key is signalled by the store itself).
   if (existed && client.server.blocking.blockedCount > 0) db.signalReady(key);
+}
+
+/**
+ * argv with an approximate trim (`MAXLEN ~ n`, `MINID ~ id`) made exact, as Redis propagates it:
+ * `=` and the length or first ID the stream was actually trimmed to, so a replay trims the same.
+ */
+function exactTrimArgv(argv: Argv, end: number, stream: StreamValue): string[] {
+  const exact = [...argv];
+  for (let i = 3; i + 1 < end; i++) {
+    if (argv[i] !== "~") continue;
+    const maxlen = isKeyword(argv[i - 1], "maxlen");
+    if (!maxlen && !isKeyword(argv[i - 1], "minid")) continue;
+    exact[i] = "=";
+    exact[i + 1] = maxlen ? String(stream.length) : formatId(stream.firstId);
+    break;
+  }
+  return exact;
 }
 
 function xtrim(client: Client, argv: Argv): void {
@@ -214,6 +238,7 @@ function xtrim(client: Client, argv: Argv): void {
   if (deleted > 0) {
     notifyKeyspaceEvent(client, "t", "xtrim", argv[1], db);
     client.server.stats.dirty += deleted;
+    if (args.trim!.approx) propagateAs(client, exactTrimArgv(argv, argv.length, stream));
   }
   client.reply.integer(deleted);
 }

@@ -26,6 +26,7 @@ import {
   parseLongDouble,
 } from "./long_double.ts";
 import { optionIs } from "./strings_args.ts";
+import { propagateAs } from "./propagation.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
 import { lcsCommand } from "./strings_lcs.ts";
 import { type ArgSpec, type CommandSpec, defineCommand } from "./types.ts";
@@ -153,6 +154,7 @@ function setGeneric(
   flags: number,
   expireText: string | undefined,
   command: string,
+  argv: Argv = [],
 ): void {
   const db = client.db;
   const deadline = expireText === undefined
@@ -175,6 +177,13 @@ function setGeneric(
     db.setExpire(key, deadline);
     notifyKeyspaceEvent(client, "g", "expire", key);
     if (!db.has(key)) notifyKeyspaceEvent(client, "x", "expired", key);
+    // As Redis: a relative time (EX, PX, EXAT, SETEX...) becomes PXAT; the rest of argv goes.
+    if (!(flags & PXAT) && client.server.propagation.active) {
+      propagateAs(client, ["SET", key, value, "PXAT", String(deadline)]);
+    }
+  } else if (flags & GET && client.server.propagation.active) {
+    // Propagated without GET: a replay has no one to answer.
+    propagateAs(client, argv.filter((word, i) => i < 3 || !optionIs(word, "get")));
   }
   if (flags & GET) return;
   if (flags & REPLY_INTEGER) client.reply.integer(1);
@@ -310,6 +319,7 @@ function incrByFloat(client: Client, argv: Argv): void {
   client.server.stats.dirty++;
   notifyKeyspaceEvent(client, "$", "incrbyfloat", key);
   client.reply.bulk(text);
+  propagateAs(client, ["SET", key, text, "KEEPTTL"]);
 }
 
 /** INCR, DECR, INCRBY, DECRBY and INCRBYFLOAT share all but their name, argument and code. */
@@ -433,7 +443,7 @@ export const stringCommands = [
       }
       const { flags, expireAt } = parseExpireOptions(argv, true);
       const expireText = expireAt === 0 ? undefined : argv[expireAt];
-      setGeneric(client, argv[1], argv[2], flags, expireText, "set");
+      setGeneric(client, argv[1], argv[2], flags, expireText, "set", argv);
     },
   }),
   defineCommand({
@@ -486,10 +496,13 @@ export const stringCommands = [
         // An EXAT/PXAT already past deletes the key; both count as one change.
         db.setExpire(key, deadline);
         client.server.stats.dirty++;
-        notifyKeyspaceEvent(client, "g", db.has(key) ? "expire" : "del", key);
+        const kept = db.has(key);
+        notifyKeyspaceEvent(client, "g", kept ? "expire" : "del", key);
+        propagateAs(client, kept ? ["PEXPIREAT", key, String(deadline)] : ["DEL", key]);
       } else if (flags & PERSIST && db.persist(key)) {
         client.server.stats.dirty++;
         notifyKeyspaceEvent(client, "g", "persist", key);
+        propagateAs(client, ["PERSIST", key]);
       }
     },
   }),
@@ -509,6 +522,7 @@ export const stringCommands = [
       if (client.db.delete(argv[1])) {
         client.server.stats.dirty++;
         notifyKeyspaceEvent(client, "g", "del", argv[1]);
+        propagateAs(client, ["DEL", argv[1]]);
       }
     },
   }),

@@ -34,7 +34,14 @@ export interface ParamSpec {
   validate?: (value: string) => string | null;
   /** How CONFIG GET shows a value when that differs from how it is kept and used. */
   display?: (value: string) => string;
+  /**
+   * For a string parameter that CONFIG SET updates in parts (`client-output-buffer-limit`):
+   * the new stored value from the value given and the current one, or Redis's error detail.
+   */
+  merge?: (value: string, current: string) => string | { error: string };
 }
+
+import { DEFAULT_OUTPUT_LIMITS, formatOutputLimits, mergeOutputLimits } from "./output_limits.ts";
 
 const GB = 1024 * 1024 * 1024;
 const INT_MAX = 2147483647;
@@ -91,9 +98,27 @@ export const PARAMS: ParamSpec[] = [
     default: "everysec",
     values: ["everysec", "always", "no"],
   },
+  // The append-only file's layout and rewrite rules (src/persistence/aof.ts).
+  { name: "appenddirname", kind: "string", default: "appendonlydir", immutable: true },
+  { name: "appendfilename", kind: "string", default: "appendonly.aof", immutable: true },
+  { name: "aof-use-rdb-preamble", kind: "boolean", default: "yes" },
+  { name: "aof-load-truncated", kind: "boolean", default: "yes" },
+  { name: "aof-timestamp-enabled", kind: "boolean", default: "no" },
+  { name: "aof-rewrite-incremental-fsync", kind: "boolean", default: "yes" },
+  { name: "no-appendfsync-on-rewrite", kind: "boolean", default: "no" },
+  { name: "auto-aof-rewrite-percentage", kind: "integer", default: "100", min: 0, max: INT_MAX },
+  {
+    name: "auto-aof-rewrite-min-size",
+    kind: "memory",
+    default: String(64 * 1024 * 1024),
+    min: 0,
+    max: LLONG_MAX,
+  },
   // Empty means the working directory, which CONFIG GET shows as an absolute path like Redis.
   { name: "dir", kind: "string", default: "", protected: true, display: displayDir },
   { name: "dbfilename", kind: "string", default: "dump.rdb", protected: true },
+  { name: "rdbcompression", kind: "boolean", default: "yes" },
+  { name: "rdbchecksum", kind: "boolean", default: "yes", immutable: true },
   {
     name: "list-max-listpack-size",
     alias: "list-max-ziplist-size",
@@ -119,6 +144,7 @@ export const PARAMS: ParamSpec[] = [
     min: 0,
     max: LLONG_MAX,
   },
+  { name: "hll-sparse-max-bytes", kind: "memory", default: "3000", min: 0, max: LLONG_MAX },
   { name: "set-max-intset-entries", kind: "integer", default: "512", min: 0, max: LLONG_MAX },
   {
     name: "zset-max-listpack-entries",
@@ -136,7 +162,8 @@ export const PARAMS: ParamSpec[] = [
     min: 0,
     max: LLONG_MAX,
   },
-  { name: "hll-sparse-max-bytes", kind: "memory", default: "3000", min: 0, max: LLONG_MAX },
+  { name: "stream-node-max-entries", kind: "integer", default: "100", min: 0, max: LLONG_MAX },
+  { name: "stream-node-max-bytes", kind: "memory", default: "4096", min: 0, max: LLONG_MAX },
   {
     name: "notify-keyspace-events",
     kind: "string",
@@ -183,9 +210,44 @@ export const PARAMS: ParamSpec[] = [
     min: 1024 * 1024,
     max: LLONG_MAX,
   },
+  {
+    name: "client-output-buffer-limit",
+    kind: "string",
+    default: formatOutputLimits(DEFAULT_OUTPUT_LIMITS),
+    merge: mergeOutputLimits,
+  },
+  // TLS (see src/server/tls.ts). Like `port`, set only at start.
+  { name: "tls-port", kind: "integer", default: "0", min: 0, max: 65535, immutable: true },
+  { name: "tls-cert-file", kind: "string", default: "", immutable: true },
+  { name: "tls-key-file", kind: "string", default: "", immutable: true },
+  { name: "tls-ca-cert-file", kind: "string", default: "", immutable: true },
+  {
+    name: "tls-auth-clients",
+    kind: "enum",
+    default: "yes",
+    values: ["no", "yes", "optional"],
+    immutable: true,
+  },
+  // Accepted for redis.conf compatibility: Redeno has no replication or cluster bus to encrypt.
+  { name: "tls-replication", kind: "boolean", default: "no" },
+  { name: "tls-cluster", kind: "boolean", default: "no" },
+  { name: "daemonize", kind: "boolean", default: "no", immutable: true },
+  // Empty: log to standard output.
+  { name: "logfile", kind: "string", default: "", immutable: true },
+  { name: "cluster-enabled", kind: "boolean", default: "no", immutable: true },
   // The static slot layout every node reads (Redeno's format: see docs/scaling.md).
   { name: "cluster-config-file", kind: "string", default: "nodes.conf", immutable: true },
   { name: "cluster-announce-ip", kind: "string", default: "", immutable: true },
+  {
+    name: "enable-debug-command",
+    kind: "enum",
+    default: "no",
+    values: ["no", "yes", "local"],
+    immutable: true,
+  },
+  // Redeno's own: Prometheus /metrics and the web dashboard on a separate HTTP port (0 = off).
+  { name: "http-port", kind: "integer", default: "0", min: 0, max: 65535, immutable: true },
+  { name: "http-bind", kind: "string", default: "127.0.0.1", immutable: true },
   {
     name: "busy-reply-threshold",
     alias: "lua-time-limit",
@@ -194,22 +256,47 @@ export const PARAMS: ParamSpec[] = [
     min: 0,
     max: LLONG_MAX,
   },
-  // Redeno's own: Prometheus /metrics and the web dashboard on a separate HTTP port (0 = off).
-  { name: "http-port", kind: "integer", default: "0", min: 0, max: 65535, immutable: true },
-  { name: "http-bind", kind: "string", default: "127.0.0.1", immutable: true },
-  { name: "stream-node-max-entries", kind: "integer", default: "100", min: 0, max: LLONG_MAX },
-  { name: "stream-node-max-bytes", kind: "memory", default: "4096", min: 0, max: LLONG_MAX },
-  { name: "daemonize", kind: "boolean", default: "no", immutable: true },
-  // Empty: log to standard output.
-  { name: "logfile", kind: "string", default: "", immutable: true },
-  { name: "cluster-enabled", kind: "boolean", default: "no", immutable: true },
+  // Replication (src/replication/). `replicaof` is "host port", set at start; REPLICAOF changes
+  // the role at run time.
+  { name: "replicaof", alias: "slaveof", kind: "string", default: "", immutable: true },
+  { name: "masterauth", kind: "string", default: "" },
+  { name: "masteruser", kind: "string", default: "" },
+  { name: "replica-read-only", alias: "slave-read-only", kind: "boolean", default: "yes" },
+  { name: "replica-announced", kind: "boolean", default: "yes" },
+  { name: "replica-announce-ip", alias: "slave-announce-ip", kind: "string", default: "" },
   {
-    name: "enable-debug-command",
-    kind: "enum",
-    default: "no",
-    values: ["no", "yes", "local"],
-    immutable: true,
+    name: "replica-announce-port",
+    alias: "slave-announce-port",
+    kind: "integer",
+    default: "0",
+    min: 0,
+    max: 65535,
   },
+  {
+    name: "replica-priority",
+    alias: "slave-priority",
+    kind: "integer",
+    default: "100",
+    min: 0,
+    max: INT_MAX,
+  },
+  {
+    name: "repl-backlog-size",
+    kind: "memory",
+    default: String(1024 * 1024),
+    min: 1,
+    max: LLONG_MAX,
+  },
+  { name: "repl-backlog-ttl", kind: "integer", default: "3600", min: 0, max: INT_MAX },
+  {
+    name: "repl-ping-replica-period",
+    alias: "repl-ping-slave-period",
+    kind: "integer",
+    default: "10",
+    min: 1,
+    max: INT_MAX,
+  },
+  { name: "repl-timeout", kind: "integer", default: "60", min: 1, max: INT_MAX },
 ];
 
 /** `save` is empty or pairs of "seconds changes" integers. */
@@ -315,7 +402,7 @@ export class Config {
     if (!param) return "Unknown option or number of arguments";
     if (param.immutable && !atStartup) return "can't set immutable config";
     if (param.protected && !atStartup) return "can't set protected config";
-    const normalized = normalize(param, value);
+    const normalized = normalize(param, value, this.#values.get(param.name)!);
     if (typeof normalized !== "string") return normalized.error;
     this.#store(param, normalized);
     return null;
@@ -345,7 +432,7 @@ export class Config {
     }
     const values: string[] = [];
     for (let i = 0; i < params.length; i++) {
-      const normalized = normalize(params[i], pairs[i][1]);
+      const normalized = normalize(params[i], pairs[i][1], this.#values.get(params[i].name)!);
       if (typeof normalized !== "string") return setFailed(params[i].name, normalized.error);
       values.push(normalized);
     }
@@ -376,7 +463,11 @@ function parseStrictInteger(text: string): number | null {
   return Number(text);
 }
 
-function normalize(param: ParamSpec, value: string): string | { error: string } {
+function normalize(
+  param: ParamSpec,
+  value: string,
+  current = param.default,
+): string | { error: string } {
   switch (param.kind) {
     case "boolean": {
       const lower = value.toLowerCase();
@@ -409,6 +500,7 @@ function normalize(param: ParamSpec, value: string): string | { error: string } 
       return String(param.clampMax !== undefined ? Math.min(number, param.clampMax) : number);
     }
     case "string": {
+      if (param.merge) return param.merge(value, current);
       const error = param.validate?.(value);
       return error ? { error } : value;
     }

@@ -40,6 +40,7 @@ const MULTI_WORD = new Set([
   "client-output-buffer-limit",
   "latency-tracking-info-percentiles",
   "oom-score-adj-values",
+  "replicaof",
 ]);
 
 /** Reads a file and the files it includes, in order. `readText` is replaceable for tests. */

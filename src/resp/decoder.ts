@@ -25,6 +25,11 @@ export interface DecodedBatch {
   commands: Argv[];
   /** Redis's error text (without the leading `-`); after it the connection must close. */
   protocolError?: string;
+  /**
+   * Set when more unparsed bytes are buffered than `maxQueryBuffer` allows: the first of them
+   * (at most 64). Redis closes such a client without a reply; the decoder stops here.
+   */
+  queryBufferOverflow?: Uint8Array;
 }
 
 /** Redis's PROTO_INLINE_MAX_SIZE: the longest header line or inline request it buffers. */
@@ -36,6 +41,8 @@ const LF = 10;
 export interface DecoderOptions {
   /** Largest bulk argument accepted (Redis's `proto-max-bulk-len`, default 512 MiB). */
   maxBulkLength?: () => number;
+  /** Most unparsed bytes buffered for one client (Redis's `client-query-buffer-limit`). */
+  maxQueryBuffer?: () => number;
 }
 
 export class RespDecoder {
@@ -48,11 +55,13 @@ export class RespDecoder {
   #args: Argv = [];
   #failed = false;
   #maxBulkLength: () => number;
+  #maxQueryBuffer: () => number;
   /** `maxBulkLength()` read once per chunk, not once per argument. */
   #bulkLimit = 0;
 
   constructor(options: DecoderOptions = {}) {
     this.#maxBulkLength = options.maxBulkLength ?? (() => 512 * 1024 * 1024);
+    this.#maxQueryBuffer = options.maxQueryBuffer ?? (() => Infinity);
   }
 
   /**
@@ -76,6 +85,12 @@ export class RespDecoder {
       return batch;
     }
     this.#keep(bytes, consumed, end);
+    if (this.#pendingLength > 0 && this.#pendingLength > this.#maxQueryBuffer()) {
+      batch.queryBufferOverflow = this.#pending.slice(0, 64);
+      this.#failed = true;
+      this.#pendingLength = 0;
+      this.#pending = new Uint8Array(0);
+    }
     return batch;
   }
 
@@ -241,7 +256,10 @@ export class RespDecoderStream extends TransformStream<Uint8Array, DecodedBatch>
     super({
       transform(chunk, controller) {
         const batch = decoder.decode(chunk);
-        if (batch.commands.length > 0 || batch.protocolError !== undefined) {
+        if (
+          batch.commands.length > 0 || batch.protocolError !== undefined ||
+          batch.queryBufferOverflow !== undefined
+        ) {
           controller.enqueue(batch);
         }
       },

@@ -21,7 +21,11 @@ import { formatDouble } from "./number_format.ts";
 
 export type RespVersion = 2 | 3;
 
-const INITIAL_SIZE = 16 * 1024;
+/**
+ * Small to start, as Redis 7 keeps idle clients' reply buffers small: a connection that only
+ * ever gets short replies holds two such buffers; bigger batches grow them by doubling.
+ */
+const INITIAL_SIZE = 1024;
 /** A buffer grown past this is dropped after its batch so idle clients stay small. */
 const KEEP_AT_MOST = 1024 * 1024;
 

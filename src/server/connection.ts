@@ -6,15 +6,28 @@
  * Deno's `conn.readable` allocates 64 KiB per read, which at one command per read cost ~40 % of
  * throughput. Reusing the buffer is safe because the decoder copies whatever it keeps (it turns
  * arguments into strings and copies a partial frame) before the stream asks for the next read.
+ *
+ * Limits are enforced here as Redis enforces them: more unparsed input than
+ * `client-query-buffer-limit` closes the client, and so do unsent replies past its
+ * `client-output-buffer-limit` (checked after each command, so a pipeline of big replies cannot
+ * pile up beyond it while the socket is slow).
  * @module
  */
 import { RespDecoderStream } from "../resp/decoder.ts";
 import type { BlockingManager } from "../commands/blocking.ts";
 import type { Client } from "../commands/client.ts";
+import { clientInfoLine } from "../commands/connection.ts";
+import { enforceOutputLimit, outputLimitsOf } from "../commands/output_limits.ts";
 import type { CommandTable } from "../commands/registry.ts";
 import type { ServerStats } from "../commands/server_context.ts";
 import type { ReadyKey } from "../store/keyspace.ts";
+import { aofBarrier } from "../persistence/aof.ts";
 
+/**
+ * A connection reads into a small buffer first and switches to a large one the first time a
+ * read fills it: idle connections (10 000 of them, say) stay small, busy ones read in big chunks.
+ */
+const READ_BUFFER_FIRST = 4 * 1024;
 const READ_BUFFER_SIZE = 64 * 1024;
 
 export interface ConnectionDeps {
@@ -24,18 +37,38 @@ export interface ConnectionDeps {
   /** Keys created with a blockable type, drained by `blocking.serveReadyKeys`. */
   readyKeys: ReadyKey[];
   maxBulkLength: () => number;
+  /** Most unparsed bytes a client may have buffered (`client-query-buffer-limit`). */
+  maxQueryBuffer: () => number;
+}
+
+/** What a connection needs of its socket: a `Deno.Conn`, or a TLS socket shaped like one. */
+export interface ByteStream {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+/** An accepted connection as the server sees it: a `Deno.TcpConn`, or a TLS socket. */
+export interface ClientSocket extends ByteStream {
+  readonly remoteAddr: Deno.Addr;
+  readonly localAddr: Deno.Addr;
+  setNoDelay(noDelay?: boolean): void;
+  /** Turns TCP keepalive on; where the platform allows, probes start after `seconds` idle. */
+  setKeepAlive(keepAlive?: boolean, seconds?: number): void;
 }
 
 /**
  * Reads the socket into one reused buffer; each chunk is valid until the next pull. `onEnd` runs
- * when the peer goes away, even while the consumer is busy (a blocked client's wait ends then).
+ * when the peer goes away, even while the consumer is busy (a blocked client's wait ends then);
+ * `onData` runs for every chunk read.
  */
 export function socketSource(
-  conn: Deno.Conn,
+  conn: ByteStream,
   stats: ServerStats,
   onEnd: () => void = () => {},
+  onData: () => void = () => {},
 ): ReadableStream<Uint8Array> {
-  const buffer = new Uint8Array(READ_BUFFER_SIZE);
+  let buffer = new Uint8Array(READ_BUFFER_FIRST);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let n: number | null;
@@ -50,22 +83,34 @@ export function socketSource(
         return;
       }
       stats.netInputBytes += n;
+      onData();
       controller.enqueue(buffer.subarray(0, n));
+      // The decoder has copied what it keeps before the next pull, so switching is safe.
+      if (n === buffer.length && n < READ_BUFFER_SIZE) buffer = new Uint8Array(READ_BUFFER_SIZE);
     },
   }, { highWaterMark: 0 });
 }
 
 /** Serves `conn` for `client` until the peer leaves or the client is closed. */
 export async function serveConnection(
-  conn: Deno.Conn,
+  conn: ByteStream,
   client: Client,
   deps: ConnectionDeps,
 ): Promise<void> {
   const { commands, stats, blocking, readyKeys } = deps;
   const reply = client.reply;
-  const onEnd = () => blocking.unblock(client, "silent");
-  const batches = socketSource(conn, stats, onEnd).pipeThrough(
-    new RespDecoderStream({ maxBulkLength: deps.maxBulkLength }),
+  const outputLimits = outputLimitsOf(client.server.config);
+  const onEnd = () => {
+    blocking.unblock(client, "silent");
+    commands.pause.release(client);
+  };
+  // As Redis, any input counts as activity for the idle `timeout`.
+  const onData = () => client.lastInteraction = performance.now();
+  const batches = socketSource(conn, stats, onEnd, onData).pipeThrough(
+    new RespDecoderStream({
+      maxBulkLength: deps.maxBulkLength,
+      maxQueryBuffer: deps.maxQueryBuffer,
+    }),
   );
   // One write at a time, whoever asks: this loop after a batch, or `client.wake()` when another
   // client's command (PUBLISH) appended to this client's replies.
@@ -75,7 +120,14 @@ export async function serveConnection(
     if (reply.length === 0) return;
     const bytes = reply.take();
     stats.netOutputBytes += bytes.length;
-    writing = writeAll(conn, bytes).finally(() => {
+    client.outputInFlight = bytes.length;
+    // The AOF receives the writes behind these replies first (appendfsync always: the disk).
+    const durable = aofBarrier(client.server);
+    const written = durable === null
+      ? writeAll(conn, bytes, client)
+      : durable.then(() => writeAll(conn, bytes, client));
+    writing = written.finally(() => {
+      client.outputInFlight = 0;
       reply.release();
       writing = null;
     });
@@ -97,11 +149,26 @@ export async function serveConnection(
       for (let i = 0; i < list.length; i++) {
         const mark = reply.length;
         commands.execute(client, list[i]);
+        if (client.postponed !== null) {
+          // Held by CLIENT PAUSE: send what is due, wait for the pause to end, run it again.
+          await flush();
+          const runAgain = await client.postponed;
+          client.postponed = null;
+          if (!runAgain) client.closeAfterReply = true;
+          if (client.closeAfterReply) break;
+          i--;
+          continue;
+        }
         stats.totalCommandsProcessed++;
         if (readyKeys.length > 0) blocking.serveReadyKeys();
         if (client.replyMode !== "on") {
           reply.truncate(mark);
           if (client.replyMode === "skip") client.replyMode = "on";
+        }
+        if (
+          client.pendingOutput >= outputLimits.watermark || client.outputSoftLimitSince !== 0
+        ) {
+          enforceOutputLimit(client);
         }
         if (client.closeAfterReply) break;
         if (client.blocked !== null) {
@@ -111,6 +178,15 @@ export async function serveConnection(
           await client.blocked.done;
           if (client.closeAfterReply) break;
         }
+      }
+      if (batch.queryBufferOverflow !== undefined && !client.closeAfterReply) {
+        client.server.log(
+          "warning",
+          `Closing client that reached max query buffer length: ${clientInfoLine(client)} ` +
+            `(qbuf initial bytes: ${quoted(batch.queryBufferOverflow)})`,
+        );
+        reply.truncate(0);
+        break;
       }
       if (batch.protocolError !== undefined && !client.closeAfterReply) {
         reply.error(batch.protocolError);
@@ -130,9 +206,30 @@ export async function serveConnection(
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+/** Writes all of `bytes`, keeping `client.outputInFlight` at what is still unwritten. */
+async function writeAll(conn: ByteStream, bytes: Uint8Array, client: Client): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
-    written += await conn.write(bytes.subarray(written));
+    const n = await conn.write(bytes.subarray(written));
+    written += n;
+    client.outputInFlight -= n;
   }
+  client.lastInteraction = performance.now();
+}
+
+/** Bytes as Redis's `sdscatrepr` prints them: quoted, with escapes for the unprintable. */
+function quoted(bytes: Uint8Array): string {
+  let text = '"';
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte);
+    if (char === "\\" || char === '"') text += "\\" + char;
+    else if (byte === 10) text += "\\n";
+    else if (byte === 13) text += "\\r";
+    else if (byte === 9) text += "\\t";
+    else if (byte === 7) text += "\\a";
+    else if (byte === 8) text += "\\b";
+    else if (byte >= 32 && byte < 127) text += char;
+    else text += "\\x" + byte.toString(16).padStart(2, "0");
+  }
+  return text + '"';
 }

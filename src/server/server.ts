@@ -17,9 +17,12 @@ import { startCluster } from "../commands/cluster.ts";
 import { createCommandTable } from "../commands/mod.ts";
 import { AclStore } from "../commands/acl.ts";
 import { LatencyMonitor } from "../commands/latency.ts";
-import { processMemory } from "../commands/memory.ts";
+import { installEviction, STARTUP_BYTES, usedMemory } from "../commands/eviction.ts";
 import { KeyspaceNotifier } from "../commands/notify.ts";
 import { Propagation } from "../commands/propagation.ts";
+import { persistenceOf } from "../commands/persistence_manager.ts";
+import { aofOf, followAppendOnly, loadAofAtStart } from "../persistence/aof.ts";
+import { replicationOf } from "../replication/primary.ts";
 import { SlowLog } from "../commands/slowlog.ts";
 import { PubSubHub } from "../commands/pubsub.ts";
 import { TrackingTable } from "../commands/tracking.ts";
@@ -31,7 +34,9 @@ import { bytesToLatin1, latin1ToBytes, textToLatin1 } from "../resp/latin1.ts";
 import { Clock } from "../store/clock.ts";
 import { globMatch } from "../store/glob.ts";
 import { Keyspace } from "../store/keyspace.ts";
-import { serveConnection } from "./connection.ts";
+import { type ClientSocket, serveConnection } from "./connection.ts";
+import { clientsCron } from "./limits.ts";
+import { TlsListener } from "./tls.ts";
 import { HttpEndpoint } from "./http.ts";
 import { Logger, type LogLevel } from "./log.ts";
 
@@ -66,7 +71,12 @@ export interface ServerOptions {
   configFile?: string;
   /** ACL users as redis.conf `user` lines without the word `user`: `"alice on >pw ~* +@all"`. */
   users?: string[];
-  [parameter: string]: ConfigValue | Clock | Logger | string[] | undefined;
+  /**
+   * Load `dir`/`dbfilename` at start, if it exists. Default: only when `dir` is given, so an
+   * embedded server touches no file unless told where; `main.ts` always loads, as redis-server.
+   */
+  loadDataFile?: boolean;
+  [parameter: string]: ConfigValue | Clock | Logger | string[] | boolean | undefined;
 }
 
 export class RedenoServer implements ServerContext {
@@ -111,7 +121,8 @@ export class RedenoServer implements ServerContext {
   };
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
-  #connections = new Map<number, Deno.Conn>();
+  #tlsListeners: TlsListener[] = [];
+  #connections = new Map<number, Deno.Conn | ClientSocket>();
   #served = new Set<Promise<void>>();
   #nextClientId = 1;
   #acceptLoops: Promise<void>[] = [];
@@ -130,14 +141,14 @@ export class RedenoServer implements ServerContext {
     this.notifier = new KeyspaceNotifier(this);
     this.tracking = new TrackingTable(this.keyspace, this.clients);
     this.startedAt = clock.now();
-    const { used } = processMemory();
-    this.memory = { startup: used, peak: used };
+    this.memory = { startup: STARTUP_BYTES, peak: STARTUP_BYTES };
     this.runId = randomHex40();
     this.replId = randomHex40();
     config.onChange("loglevel", (level) => this.logger.level = level as LogLevel);
     this.#followObservabilitySettings();
     this.#followAclSettings(users);
     this.#followAccessPolicy();
+    installEviction(this);
     this.#followEncodingLimits();
     // When a test moves the clock, keys that ran out go at once rather than at the next tick
     // (within one tick's budget; a larger backlog drains over the following ticks), and so do
@@ -155,9 +166,9 @@ export class RedenoServer implements ServerContext {
 
   /** `redis://host:port` of the first address listened on, for client libraries. */
   get url(): string {
-    const addr = this.addresses[0];
+    const addr = this.addresses[0] ?? this.#tlsListeners[0].addr;
     const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-    return `redis://${host}:${addr.port}`;
+    return `${this.addresses.length > 0 ? "redis" : "rediss"}://${host}:${addr.port}`;
   }
 
   /** Deletes every key of every database, as FLUSHALL. */
@@ -251,10 +262,19 @@ export class RedenoServer implements ServerContext {
     return this.#listeners.map((listener) => listener.addr as Deno.NetAddr);
   }
 
-  /** Binds every `bind` address (a leading `-` marks one that may be unavailable). */
+  /** The TLS port listened on, or 0 when `tls-port` is off. */
+  get tlsPort(): number {
+    return this.#tlsListeners[0]?.addr.port ?? 0;
+  }
+
+  /**
+   * Binds every `bind` address (a leading `-` marks one that may be unavailable). With a
+   * `tls-port`, `port 0` means no plain TCP port, as in Redis; without one it picks a free port.
+   */
   listen(): void {
     let port = this.config.getNumber("port");
-    for (const entry of this.config.get("bind").split(/\s+/).filter(Boolean)) {
+    const tlsOnly = port === 0 && this.config.getNumber("tls-port") > 0;
+    for (const entry of tlsOnly ? [] : this.config.get("bind").split(/\s+/).filter(Boolean)) {
       const optional = entry.startsWith("-");
       const hostname = optional ? entry.slice(1) : entry;
       try {
@@ -267,7 +287,9 @@ export class RedenoServer implements ServerContext {
         throw error;
       }
     }
-    if (this.#listeners.length === 0) throw new Error("no bind address could be listened on");
+    if (this.#listeners.length === 0 && !tlsOnly) {
+      throw new Error("no bind address could be listened on");
+    }
     this.#port = port;
     const httpPort = this.config.getNumber("http-port");
     if (httpPort > 0) {
@@ -286,10 +308,68 @@ export class RedenoServer implements ServerContext {
       this.keyspace.refreshClock();
       this.keyspace.activeExpireCycle(250 / hz);
       this.#trackPeakMemory();
+      persistenceOf(this).cron();
+      clientsCron(this);
+      replicationOf(this).cron();
     }, 1000 / hz);
+    replicationOf(this).start(); // `replicaof` in the config: connect to that master
   }
 
-  async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
+  /** Starts the TLS listeners when `tls-port` is set (after `listen`); see tls.ts. */
+  async listenTls(): Promise<void> {
+    const port = this.config.getNumber("tls-port");
+    if (port === 0) return;
+    const authClients = this.config.get("tls-auth-clients") as "no" | "yes" | "optional";
+    const read = (parameter: string) => {
+      const path = this.config.get(parameter);
+      if (path === "") return "";
+      try {
+        return Deno.readTextFileSync(path);
+      } catch (error) {
+        throw new Error(`Failed to configure TLS: cannot read ${parameter} '${path}': ${error}`);
+      }
+    };
+    try {
+      const [cert, key, ca] = ["tls-cert-file", "tls-key-file", "tls-ca-cert-file"].map(read);
+      if (cert === "" || key === "") {
+        throw new Error("Failed to configure TLS: tls-cert-file and tls-key-file are required");
+      }
+      if (ca === "" && authClients !== "no") {
+        throw new Error(
+          "Failed to configure TLS: tls-ca-cert-file must be specified when tls-auth-clients " +
+            "is enabled",
+        );
+      }
+      for (const entry of this.config.get("bind").split(/\s+/).filter(Boolean)) {
+        const optional = entry.startsWith("-");
+        const hostname = optional ? entry.slice(1) : entry;
+        const onError = (message: string) => this.logger.log("verbose", message);
+        try {
+          const listener = await TlsListener.listen({
+            hostname,
+            port,
+            cert,
+            key,
+            ca,
+            authClients,
+            onError,
+          });
+          this.#tlsListeners.push(listener);
+          this.#acceptLoops.push(this.#acceptLoop(listener));
+        } catch (error) {
+          if (!optional) throw error;
+        }
+      }
+      if (this.#tlsListeners.length === 0) {
+        throw new Error("no bind address could be listened on for TLS");
+      }
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  async #acceptLoop(listener: AsyncIterable<ClientSocket>): Promise<void> {
     try {
       for await (const conn of listener) this.#accept(conn);
     } catch (error) {
@@ -297,7 +377,7 @@ export class RedenoServer implements ServerContext {
     }
   }
 
-  #accept(conn: Deno.TcpConn): void {
+  #accept(conn: ClientSocket): void {
     this.stats.totalConnectionsReceived++;
     if (this.clients.size >= this.config.getNumber("maxclients")) {
       this.stats.rejectedConnections++;
@@ -312,23 +392,20 @@ export class RedenoServer implements ServerContext {
     }
     try {
       conn.setNoDelay(true); // replies leave at once; Nagle would stall pipelined clients
+      // Deno sets no probe interval: the system's applies, not `tcp-keepalive` seconds.
+      const keepAlive = this.config.getNumber("tcp-keepalive");
+      if (keepAlive > 0) conn.setKeepAlive(true, keepAlive);
     } catch {
       // not a TCP socket
     }
-    const client = new Client({
-      id: this.#nextClientId++,
-      server: this,
-      addr: formatAddr(conn.remoteAddr),
-      laddr: formatAddr(conn.localAddr),
-    });
-    this.clients.set(client.id, client);
-    this.#connections.set(client.id, conn);
+    const client = this.adoptConnection(conn);
     const served = serveConnection(conn, client, {
       commands: this.commands,
       stats: this.stats,
       blocking: this.blocking,
       readyKeys: this.keyspace.readyKeys,
       maxBulkLength: () => this.config.getNumber("proto-max-bulk-len"),
+      maxQueryBuffer: () => this.config.getNumber("client-query-buffer-limit"),
     }).finally(() => {
       this.#forget(client);
       this.#served.delete(served);
@@ -356,7 +433,7 @@ export class RedenoServer implements ServerContext {
 
   /** The highest memory use seen, sampled every tick (MEMORY STATS, INFO used_memory_peak). */
   #trackPeakMemory(): void {
-    const { used } = processMemory();
+    const used = usedMemory(this);
     if (used > this.memory.peak) this.memory.peak = used;
   }
 
@@ -405,9 +482,27 @@ export class RedenoServer implements ServerContext {
     this.#connections.delete(client.id);
   }
 
+  /** Registers a connection as a client (accepted ones, and a replica's link to its master). */
+  adoptConnection(conn: ClientSocket): Client {
+    const client = new Client({
+      id: this.#nextClientId++,
+      server: this,
+      addr: formatAddr(conn.remoteAddr),
+      laddr: formatAddr(conn.localAddr),
+    });
+    this.clients.set(client.id, client);
+    this.#connections.set(client.id, conn);
+    return client;
+  }
+
+  releaseClient(client: Client): void {
+    this.#forget(client);
+  }
+
   killClient(client: Client): void {
     client.closeAfterReply = true;
     this.blocking.unblock(client, "silent");
+    this.commands.pause.release(client);
     this.pubsub.unsubscribeAll(client);
     const conn = this.#connections.get(client.id);
     if (conn === undefined) return;
@@ -424,10 +519,13 @@ export class RedenoServer implements ServerContext {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#expiryTimer);
+    persistenceOf(this).close();
+    aofOf(this).close();
+    replicationOf(this).close();
     this.#stopFollowingClock();
     this.keyspace.close();
     this.blocking.close();
-    for (const listener of this.#listeners) {
+    for (const listener of [...this.#listeners, ...this.#tlsListeners]) {
       try {
         listener.close();
       } catch {
@@ -435,8 +533,14 @@ export class RedenoServer implements ServerContext {
       }
     }
     for (const client of [...this.clients.values()]) this.killClient(client);
+    this.commands.pause.end();
     await Promise.allSettled([...this.#served, ...this.#acceptLoops, this.#http?.close()]);
+    this.#resolveClosed();
   }
+
+  #resolveClosed!: () => void;
+  /** Settles once the server has closed (by `close()` or a SHUTDOWN command). */
+  readonly closed: Promise<void> = new Promise((resolve) => this.#resolveClosed = resolve);
 
   /** `await using server = await startServer(...)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
@@ -476,10 +580,13 @@ export function startServer(options: ServerOptions = {}): Promise<RedenoServer> 
   return new Promise((resolve) => resolve(launch(options)));
 }
 
-function launch(options: ServerOptions): RedenoServer {
+function launch(options: ServerOptions): RedenoServer | Promise<RedenoServer> {
   const config = new Config();
   for (const [name, value] of Object.entries(options)) {
-    if (name === "clock" || name === "logger" || name === "configFile" || name === "users") {
+    if (
+      name === "clock" || name === "logger" || name === "configFile" || name === "users" ||
+      name === "loadDataFile"
+    ) {
       continue;
     }
     if (value === undefined) continue;
@@ -503,6 +610,23 @@ function launch(options: ServerOptions): RedenoServer {
       throw error;
     }
   }
+  if (options.loadDataFile ?? options.dir !== undefined) {
+    try {
+      // With appendonly, the AOF holds the data and dump.rdb is not read, as in Redis.
+      if (!loadAofAtStart(server)) persistenceOf(server).load(persistenceOf(server).path);
+      server.keyspace.readyKeys.length = 0; // nobody waits yet
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
+  try {
+    followAppendOnly(server);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   server.listen();
+  if (config.getNumber("tls-port") > 0) return server.listenTls().then(() => server);
   return server;
 }

@@ -20,6 +20,7 @@
  */
 import { Clock } from "./clock.ts";
 import { ExpiryHeap } from "./expiry_heap.ts";
+import { accountedKeyMemory, stringKeyMemory } from "./memory_usage.ts";
 import { ScanCursors } from "./scan.ts";
 import {
   cloneValue,
@@ -51,17 +52,6 @@ export interface ReadyKey {
  * the store pays nothing for them by default. The store knows nothing of pub/sub: it only says
  * what happened.
  */
-/**
- * Told of every key added to or removed from a database (cluster mode's keys-by-slot index,
- * src/cluster/keys_by_slot.ts); absent otherwise, so a standalone server pays one null check.
- */
-export interface KeyIndex {
-  /** A key was created, or another key moved in under its name (RENAME, MOVE, COPY). */
-  added(key: string): void;
-  removed(key: string): void;
-  cleared(): void;
-}
-
 export interface KeyspaceEvents {
   /** A key was removed because its TTL ran out (lazily or by the active cycle). */
   expired: ((db: Database, key: string) => void) | null;
@@ -74,6 +64,34 @@ export interface KeyspaceEvents {
    * Set while some client tracks keys (CLIENT TRACKING).
    */
   modified?: ((db: Database, key: string) => void) | null;
+  /**
+   * Set on a replica, which leaves expired keys for its master's DEL: asked instead of removing
+   * a key past its deadline, it returns whether the running command sees the key as gone.
+   */
+  keepExpired?: (() => boolean) | null;
+}
+
+/**
+ * Told before a key's value or TTL may change, so that a snapshot being written piece by piece
+ * (BGSAVE) can first save the key as it was: copy-on-write without fork. Lookups count as
+ * possible changes, because commands change collections in place after looking them up; that
+ * makes every path to a value pass through the hook, at the price of saving some keys early.
+ */
+export interface WriteObserver {
+  beforeChange(db: Database, key: string): void;
+  /** Before every key of the db goes or moves at once (FLUSHDB, FLUSHALL, SWAPDB). */
+  beforeFlush(db: Database): void;
+}
+
+/**
+ * Told of every key added to or removed from a database (cluster mode's keys-by-slot index,
+ * src/cluster/keys_by_slot.ts); absent otherwise, so a standalone server pays one null check.
+ */
+export interface KeyIndex {
+  /** A key was created, or another key moved in under its name (RENAME, MOVE, COPY). */
+  added(key: string): void;
+  removed(key: string): void;
+  cleared(): void;
 }
 
 /** Counters INFO reports. */
@@ -81,6 +99,8 @@ export interface KeyspaceStats {
   expiredKeys: number;
   keyspaceHits: number;
   keyspaceMisses: number;
+  /** Keys removed to get under `maxmemory`. */
+  evictedKeys: number;
 }
 
 /**
@@ -126,6 +146,15 @@ interface KeyRecord {
   accessed: number | undefined;
 }
 
+/** A collection's share of used memory; one the size model cannot read counts as nothing. */
+function collectionMemory(key: string, value: Value): number {
+  try {
+    return accountedKeyMemory(key, value);
+  } catch {
+    return 0;
+  }
+}
+
 export class Database {
   readonly id: number;
   readonly clock: Clock;
@@ -135,6 +164,8 @@ export class Database {
   readonly readyKeys: ReadyKey[];
   /** Set by the keyspace: the notification hooks every db shares. */
   events: KeyspaceEvents = { expired: null, created: null, missed: null };
+  /** Set while a snapshot is being written (see WriteObserver); null otherwise. */
+  observer: WriteObserver | null = null;
   /** Set in cluster mode on db 0 (see KeyIndex); null otherwise. */
   keyIndex: KeyIndex | null = null;
   #values = new Map<string, Value>();
@@ -149,6 +180,17 @@ export class Database {
   #scanCursors = new ScanCursors();
   /** Keys some client WATCHes: a version bumped by every change, and how many watch it. */
   #watched = new Map<string, WatchedKeyState>();
+  /** What the keys would take in Redis (keyMemory), kept as values come and go. */
+  #bytes = 0;
+  /**
+   * Collections' sizes as last measured. Commands change them in place, so a written one is
+   * marked stale (`noteWritten`) and measured again when the total is next read.
+   */
+  #collectionBytes = new Map<string, number>();
+  #staleCollections = new Set<string>();
+  /** Snapshots of the keys (and of those with a TTL) to sample at random (see `sampleKeys`). */
+  #sampleKeys: string[] | null = null;
+  #sampleVolatileKeys: string[] | null = null;
 
   constructor(
     id: number,
@@ -225,6 +267,7 @@ export class Database {
 
   /** Looks a key up for a command: expired keys vanish, access time is recorded. */
   get(key: string): Value | undefined {
+    if (this.observer !== null) this.observer.beforeChange(this, key);
     const value = this.#values.get(key);
     if (value === undefined) return undefined;
     if (this.#expires.size > 0 && this.#expireIfDue(key)) return undefined;
@@ -255,6 +298,7 @@ export class Database {
 
   /** Looks a key up without recording access or counting stats (SCAN filters, RANDOMKEY). */
   peek(key: string): Value | undefined {
+    if (this.observer !== null) this.observer.beforeChange(this, key);
     const value = this.#values.get(key);
     if (value === undefined) return undefined;
     if (this.#expires.size > 0 && this.#expireIfDue(key)) return undefined;
@@ -267,6 +311,7 @@ export class Database {
 
   /** Stores a value; the key's TTL is dropped unless `keepTtl`. */
   set(key: string, value: Value, keepTtl = false): void {
+    if (this.observer !== null) this.observer.beforeChange(this, key);
     const old = this.#values.get(key);
     if (old === undefined) {
       if (typeof value !== "string" && isBlockableType(value)) {
@@ -278,6 +323,8 @@ export class Database {
       // As Redis: a stream replaced by another value wakes its XREADGROUP waiters (they fail).
       this.readyKeys.push({ db: this, key });
     }
+    if (old !== undefined) this.#bytes -= this.#unmeasure(key, old);
+    this.#bytes += this.#measure(key, value);
     this.#values.set(key, value);
     if (!keepTtl && this.#expires.size > 0) this.#dropExpire(key);
     if (this.#stringHints.size > 0) this.#stringHints.delete(key);
@@ -287,6 +334,10 @@ export class Database {
 
   /** Replaces a string that was changed in place (APPEND, SETRANGE), keeping its TTL. */
   setModifiedInPlace(key: string, value: string): void {
+    if (this.observer !== null) this.observer.beforeChange(this, key);
+    const old = this.#values.get(key);
+    if (old !== undefined) this.#bytes -= this.#unmeasure(key, old);
+    this.#bytes += this.#measure(key, value);
     this.#values.set(key, value);
     this.#stringHints.set(key, RAW);
     if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
@@ -323,6 +374,7 @@ export class Database {
   }
 
   delete(key: string): boolean {
+    if (this.observer !== null) this.observer.beforeChange(this, key);
     if (!this.#removeValue(key)) return false;
     this.#forget(key);
     return true;
@@ -332,6 +384,7 @@ export class Database {
   #removeValue(key: string): boolean {
     const value = this.#values.get(key);
     if (value === undefined) return false;
+    this.#bytes -= this.#unmeasure(key, value);
     this.#values.delete(key);
     if (this.keyIndex !== null) this.keyIndex.removed(key);
     if (typeof value !== "string" && value.type === "stream") this.signalReady(key);
@@ -373,6 +426,7 @@ export class Database {
   }
 
   #storeExpire(key: string, deadline: number | bigint): void {
+    if (this.observer !== null) this.observer.beforeChange(this, key);
     if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     const rounded = Number(deadline);
     this.#expires.set(key, rounded);
@@ -385,6 +439,7 @@ export class Database {
   /** Removes the key's TTL; returns whether it had one. */
   persist(key: string): boolean {
     if (this.#expires.size === 0 || !this.#expires.has(key)) return false;
+    if (this.observer !== null) this.observer.beforeChange(this, key);
     this.#dropExpire(key);
     if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
     return true;
@@ -433,9 +488,13 @@ export class Database {
   }
 
   #install(key: string, record: KeyRecord): void {
+    if (this.observer !== null) this.observer.beforeChange(this, key);
     // Like Redis's dbAdd after RENAME, MOVE or COPY: the key counts as newly created.
     if (isBlockableType(record.value)) this.readyKeys.push({ db: this, key });
     if (this.#watched.size > 0 || this.events.modified != null) this.touchWatched(key);
+    const old = this.#values.get(key);
+    if (old !== undefined) this.#bytes -= this.#unmeasure(key, old);
+    this.#bytes += this.#measure(key, record.value);
     this.#values.set(key, record.value);
     if (this.keyIndex !== null) this.keyIndex.added(key);
     if (this.#expires.size > 0) this.#dropExpire(key);
@@ -466,6 +525,11 @@ export class Database {
   /** Every stored key and value, expired ones included, touching nothing (for snapshots). */
   storedEntries(): IterableIterator<[string, Value]> {
     return this.#values.entries();
+  }
+
+  /** The stored value, even past its deadline, touching nothing (for snapshots). */
+  storedValue(key: string): Value | undefined {
+    return this.#values.get(key);
   }
 
   /** All keys in insertion order, skipping expired ones (without deleting them, as KEYS). */
@@ -526,6 +590,7 @@ export class Database {
 
   /** Deletes every key; returns how many there were. */
   flush(): number {
+    if (this.observer !== null) this.observer.beforeFlush(this);
     const count = this.#values.size;
     // As Redis: a watched key is touched by a flush only if it was there.
     for (const [key, state] of this.#watched) if (this.#values.has(key)) state.version++;
@@ -535,14 +600,20 @@ export class Database {
     this.#exactExpires = new Map();
     this.#accessed = new Map();
     this.#stringHints = new Map();
+    this.#bytes = 0;
+    this.#collectionBytes = new Map();
+    this.#staleCollections = new Set();
     this.#heap.clear();
     this.#randomWalk = null;
+    this.#sampleKeys = this.#sampleVolatileKeys = null;
     this.#scanCursors.clear();
     return count;
   }
 
   /** Exchanges contents with another database (SWAPDB). */
   swapWith(other: Database): void {
+    if (this.observer !== null) this.observer.beforeFlush(this);
+    if (other.observer !== null) other.observer.beforeFlush(other);
     // Watchers of either db see a change where the key exists on either side.
     for (const db of [this, other]) {
       for (const [key, state] of db.#watched) {
@@ -555,7 +626,18 @@ export class Database {
     [this.#heap, other.#heap] = [other.#heap, this.#heap];
     [this.#accessed, other.#accessed] = [other.#accessed, this.#accessed];
     [this.#stringHints, other.#stringHints] = [other.#stringHints, this.#stringHints];
+    [this.#bytes, other.#bytes] = [other.#bytes, this.#bytes];
+    [this.#collectionBytes, other.#collectionBytes] = [
+      other.#collectionBytes,
+      this.#collectionBytes,
+    ];
+    [this.#staleCollections, other.#staleCollections] = [
+      other.#staleCollections,
+      this.#staleCollections,
+    ];
     this.#randomWalk = other.#randomWalk = null;
+    this.#sampleKeys = other.#sampleKeys = null;
+    this.#sampleVolatileKeys = other.#sampleVolatileKeys = null;
     this.#scanCursors.clear();
     other.#scanCursors.clear();
   }
@@ -573,6 +655,7 @@ export class Database {
       const when = this.#heap.peekDeadline();
       this.#heap.pop();
       if (this.#expires.get(key) === when) {
+        if (this.observer !== null) this.observer.beforeChange(this, key);
         this.#removeValue(key);
         this.#forget(key);
         this.stats.expiredKeys++;
@@ -582,6 +665,85 @@ export class Database {
       if ((++checked & 63) === 0 && performance.now() >= deadlineMs) break;
     }
     return deleted;
+  }
+
+  /**
+   * Bytes the db's keys would take in redis-server (MEMORY USAGE of each, summed); collections
+   * written since last read are measured again first.
+   */
+  get bytes(): number {
+    if (this.#staleCollections.size > 0) {
+      for (const key of this.#staleCollections) {
+        const value = this.#values.get(key);
+        if (value === undefined || typeof value === "string") continue;
+        const size = collectionMemory(key, value);
+        this.#bytes += size - (this.#collectionBytes.get(key) ?? 0);
+        this.#collectionBytes.set(key, size);
+      }
+      this.#staleCollections.clear();
+    }
+    return this.#bytes;
+  }
+
+  /** Whether the db holds any collection (lists, hashes, ...) whose size may change in place. */
+  get holdsCollections(): boolean {
+    return this.#collectionBytes.size > 0;
+  }
+
+  /** Tells the size accounting that a command may have changed `key`'s collection in place. */
+  noteWritten(key: string): void {
+    if (this.#collectionBytes.has(key)) this.#staleCollections.add(key);
+  }
+
+  /**
+   * Visits `count` keys picked at random — among those with a TTL when `volatile` — without
+   * touching, expiring or counting them (eviction sampling, as Redis's dictGetSomeKeys).
+   *
+   * A Map has no random access, so picks come from a snapshot of its keys, taken again when
+   * the keys have grown by half since or when picks start to miss (keys gone since) as often as
+   * they hit: O(1) amortized per key added or evicted. Keys newer than the snapshot wait for
+   * the next one, which for LRU and LFU are the worst candidates anyway.
+   */
+  sampleKeys(count: number, volatile: boolean, visit: (key: string) => void): void {
+    const source: Map<string, unknown> = volatile ? this.#expires : this.#values;
+    if (source.size <= count) {
+      for (const key of source.keys()) visit(key);
+      return;
+    }
+    let keys = volatile ? this.#sampleVolatileKeys : this.#sampleKeys;
+    if (keys === null || source.size > keys.length * 1.5) keys = this.#snapshotKeys(volatile);
+    let misses = 0;
+    for (let found = 0; found < count;) {
+      const key = keys[Math.floor(Math.random() * keys.length)];
+      if (source.has(key)) {
+        visit(key);
+        found++;
+      } else if (++misses === count) {
+        keys = this.#snapshotKeys(volatile); // every key in a fresh snapshot is there
+      }
+    }
+  }
+
+  #snapshotKeys(volatile: boolean): string[] {
+    if (volatile) return this.#sampleVolatileKeys = [...this.#expires.keys()];
+    return this.#sampleKeys = [...this.#values.keys()];
+  }
+
+  /** A value's size as counted in `#bytes`; collections remember theirs (see `bytes`). */
+  #measure(key: string, value: Value): number {
+    if (typeof value === "string") return stringKeyMemory(key, value);
+    const size = collectionMemory(key, value);
+    this.#collectionBytes.set(key, size);
+    return size;
+  }
+
+  /** The size `#measure` counted for the value now leaving `key`. */
+  #unmeasure(key: string, value: Value): number {
+    if (typeof value === "string") return stringKeyMemory(key, value);
+    const size = this.#collectionBytes.get(key) ?? 0;
+    this.#collectionBytes.delete(key);
+    if (this.#staleCollections.size > 0) this.#staleCollections.delete(key);
+    return size;
   }
 
   /** Clears what a removed key leaves besides its value. */
@@ -602,6 +764,7 @@ export class Database {
   #expireIfDue(key: string): boolean {
     const deadline = this.#expires.get(key);
     if (deadline === undefined || deadline >= this.clock.now()) return false;
+    if (this.events.keepExpired != null) return this.events.keepExpired();
     this.#removeValue(key);
     this.#forget(key);
     this.stats.expiredKeys++;
@@ -648,7 +811,12 @@ export class Database {
 
 export class Keyspace {
   readonly clock: Clock;
-  readonly stats: KeyspaceStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  readonly stats: KeyspaceStats = {
+    expiredKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    evictedKeys: 0,
+  };
   /** Shared by every db; see AccessPolicy. */
   readonly access: AccessPolicy = { lfu: false, logFactor: 10, decayTime: 1, seconds: 0 };
   /** Shared by every db; see EncodingLimits. */
@@ -710,6 +878,11 @@ export class Keyspace {
     }
     this.#nextExpireDb = (this.#nextExpireDb + 1) % count;
     return deleted;
+  }
+
+  /** Installs (or with null removes) the snapshot hook on every db; see WriteObserver. */
+  observe(observer: WriteObserver | null): void {
+    for (const db of this.databases) db.observer = observer;
   }
 
   flushAll(): number {
