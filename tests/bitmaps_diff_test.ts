@@ -3,26 +3,12 @@
  * BITFIELD_RO) against redis-server 7.0.15, in RESP2 and RESP3: reply bytes, the dirty and
  * keyspace hit/miss counters, keyspace notifications, and a seeded random run.
  */
-import { type Command, ServerPair } from "./support/servers.ts";
+import { type Command, pairTests } from "./support/servers.ts";
 import { runDiff, runDiffBoth } from "./support/collection_diff.ts";
 import { compareNotificationsBoth } from "./support/notifications.ts";
 import { prng, seedFrom } from "./support/random.ts";
 
-function test(name: string, body: (pair: ServerPair) => Promise<void>): void {
-  Deno.test({
-    name: `bitmaps: ${name}`,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const pair = await ServerPair.start();
-      try {
-        await body(pair);
-      } finally {
-        await pair.close();
-      }
-    },
-  });
-}
+const test = pairTests("bitmaps");
 
 test("SETBIT and GETBIT: growth, values, errors", async (pair) => {
   await runDiffBoth(pair, [

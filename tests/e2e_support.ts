@@ -331,3 +331,13 @@ export class RedenoProcess {
 export function looksLikeCrash(output: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(output) || /Uncaught|panicked|error: /i.test(output);
 }
+
+/**
+ * A process's resident memory in bytes, from `ps` (reading /proc/<pid> would need Deno's
+ * --allow-all; the test task grants --allow-run).
+ */
+export async function residentBytes(pid: number): Promise<number> {
+  const output = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)] })
+    .output();
+  return Number(new TextDecoder().decode(output.stdout).trim() || 0) * 1024;
+}

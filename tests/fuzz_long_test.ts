@@ -14,6 +14,7 @@ import {
   prng,
   RawConn,
   RedenoProcess,
+  residentBytes,
   seedFrom,
 } from "./e2e_support.ts";
 
@@ -97,18 +98,13 @@ function fatal(random: () => number): string {
   return pick(random, ["*2147483647\r\n", "*1048576\r\n$1\r\na\r\n", "*3\r\n$3\r\nSET\r\n"]);
 }
 
-/** Reads the server's RSS from /proc (Linux), in bytes. */
-function rssOf(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
 Deno.test("fuzz (long): a million random frames, slowloris senders, a client that must be served", async () => {
   const seed = seedFrom("FUZZ_SEED");
   const target = Number(Deno.env.get("FUZZ_FRAMES") ?? 1_000_000);
   const redeno = RedenoProcess.spawn(["--port", "0", "--bind", "127.0.0.1", "--save", ""]);
   let peakRss = 0;
-  let sampler: ReturnType<typeof setInterval> | undefined;
+  let sampler: Promise<void> | undefined;
+  let done = false;
   try {
     await redeno.ready();
     const port = Number(/tcp on 127\.0\.0\.1:(\d+)/.exec(redeno.stdout)?.[1]);
@@ -117,13 +113,18 @@ Deno.test("fuzz (long): a million random frames, slowloris senders, a client tha
     const timeline: number[] = [];
     let frames = 0;
     let connections = 0;
-    let done = false;
-    const sample = () => {
-      const rss = rssOf(redeno.pid);
+    const sample = async () => {
+      const rss = await residentBytes(redeno.pid);
       peakRss = Math.max(peakRss, rss);
       if (frames >= (timeline.length + 1) * target / 10) timeline.push(rss >> 20);
     };
-    sampler = setInterval(sample, 100);
+    // One `ps` at a time, every 100 ms, until the fuzzers are done.
+    sampler = (async () => {
+      while (!done) {
+        await sample();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
     const started = performance.now();
 
     // Fuzzers: each connection gets one write of many frames, most often ending in a fatal one.
@@ -200,7 +201,8 @@ Deno.test("fuzz (long): a million random frames, slowloris senders, a client tha
     done = true;
     const [checks, slowRounds] = await Promise.all([checker, Promise.all(slow)]);
     const seconds = (performance.now() - started) / 1000;
-    sample();
+    await sampler;
+    await sample();
 
     const fresh = await RawConn.connect(port);
     try {
@@ -223,7 +225,8 @@ Deno.test("fuzz (long): a million random frames, slowloris senders, a client tha
     assert(checks > 0 && slowRounds.every((rounds) => rounds > 0));
     assert(peakRss < RSS_BOUND, `server RSS reached ${peakRss} bytes`);
   } finally {
-    clearInterval(sampler);
+    done = true;
+    await sampler;
     await redeno.stop();
   }
   assert(!looksLikeCrash(redeno.stdout + redeno.stderr), redeno.stdout + redeno.stderr);

@@ -4,28 +4,14 @@
  * sorted multisets, HRANDFIELD by its properties, and the dirty and hit/miss counters.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { type Command, ServerPair } from "./support/servers.ts";
+import { type Command, pairTests } from "./support/servers.ts";
 import { callBoth, ORDER_FREE, runDiff, runDiffBoth } from "./support/collection_diff.ts";
 import { prng, seedFrom } from "./support/random.ts";
 import type { RespValue } from "./support/resp_client.ts";
 
 const BINARY = "\x00\xff\r\n\x80bin";
 
-function test(name: string, body: (pair: ServerPair) => Promise<void>): void {
-  Deno.test({
-    name: `hashes: ${name}`,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const pair = await ServerPair.start();
-      try {
-        await body(pair);
-      } finally {
-        await pair.close();
-      }
-    },
-  });
-}
+const test = pairTests("hashes");
 
 /** `HSET key f0 v0 f1 v1 ...` with `count` fields from `start`. */
 function hsetMany(key: string, count: number, start = 0, value = "v"): Command {

@@ -5,27 +5,13 @@
  * inputs of up to 100k elements count and merge the same; corrupt values are refused the same.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { type Command, ServerPair } from "./support/servers.ts";
+import { type Command, pairTests } from "./support/servers.ts";
 import { runDiff, runDiffBoth } from "./support/collection_diff.ts";
 import { compareNotificationsBoth } from "./support/notifications.ts";
 import { prng, seedFrom } from "./support/random.ts";
 import type { RespClient } from "./support/resp_client.ts";
 
-function test(name: string, body: (pair: ServerPair) => Promise<void>): void {
-  Deno.test({
-    name: `hyperloglog: ${name}`,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const pair = await ServerPair.start();
-      try {
-        await body(pair);
-      } finally {
-        await pair.close();
-      }
-    },
-  });
-}
+const test = pairTests("hyperloglog");
 
 function elements(prefix: string, count: number, start = 0): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${start + i}`);

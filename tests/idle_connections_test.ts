@@ -5,7 +5,7 @@
  * server's RSS is reported before and after, and per connection.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { REPO_ROOT } from "./e2e_support.ts";
+import { REPO_ROOT, residentBytes } from "./e2e_support.ts";
 import { RespClient } from "./support/resp_client.ts";
 import { freePort, waitFor } from "./support/servers.ts";
 
@@ -65,9 +65,8 @@ class Child {
   }
 }
 
-function rssMiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+async function rssMiB(pid: number): Promise<number> {
+  return await residentBytes(pid) / (1 << 20);
 }
 
 Deno.test("10 000 idle connections are held at once and all served afterwards", async () => {
@@ -94,7 +93,7 @@ Deno.test("10 000 idle connections are held at once and all served afterwards", 
   try {
     await server.waitFor(/Ready to accept connections/, 60_000);
     const pid = server.process.pid;
-    const before = rssMiB(pid);
+    const before = await rssMiB(pid);
     const started = performance.now();
     holder = new Child(fileLimit, [
       "run",
@@ -113,13 +112,13 @@ Deno.test("10 000 idle connections are held at once and all served afterwards", 
         30_000,
         `${count + 1} connected clients`,
       );
-      const held = rssMiB(pid);
+      const held = await rssMiB(pid);
       assertEquals(await admin.raw("SET", "still", "served"), "+OK\r\n");
       await holder.send("ping");
       const [, answered] = await holder.waitFor(/pong (\d+)/, 120_000);
       assertEquals(Number(answered), count);
       assertEquals(await admin.raw("GET", "still"), "$6\r\nserved\r\n");
-      const after = rssMiB(pid);
+      const after = await rssMiB(pid);
       console.log(
         `idle connections: ${count} opened in ${openSeconds.toFixed(1)} s; server RSS ` +
           `${before.toFixed(0)} MiB before, ${held.toFixed(0)} MiB holding them, ` +

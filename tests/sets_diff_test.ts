@@ -5,28 +5,14 @@
  * hit/miss counters.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { type Command, ServerPair } from "./support/servers.ts";
+import { type Command, pairTests } from "./support/servers.ts";
 import { ORDER_FREE, runDiff, runDiffBoth } from "./support/collection_diff.ts";
 import { prng, seedFrom } from "./support/random.ts";
 import { parseReply, type RespClient, type RespValue } from "./support/resp_client.ts";
 
 const BINARY = "\x00\xff\r\n\x80bin";
 
-function test(name: string, body: (pair: ServerPair) => Promise<void>): void {
-  Deno.test({
-    name: `sets: ${name}`,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const pair = await ServerPair.start();
-      try {
-        await body(pair);
-      } finally {
-        await pair.close();
-      }
-    },
-  });
-}
+const test = pairTests("sets");
 
 /** `SADD key <prefix>start ... <prefix>(start+count-1)`. */
 function saddMany(key: string, count: number, prefix = "", start = 0): Command {

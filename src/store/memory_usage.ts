@@ -23,6 +23,18 @@ const EMBSTR_LIMIT = 44;
 /** A list node's listpack holds up to this many bytes with the default list-max-listpack-size -2. */
 const LIST_NODE_BYTES = 8192;
 
+/**
+ * A skip-list node's expected allocation: 24 bytes plus 16 per level, where a node has level L
+ * with probability 0.75 × 0.25^(L-1) (Redis's ZSKIPLIST_P), each rounded to jemalloc's classes.
+ */
+const SKIPLIST_NODE = (() => {
+  let expected = 0;
+  for (let level = 1; level <= 32; level++) {
+    expected += 0.75 * 0.25 ** (level - 1) * allocationSize(24 + 16 * level);
+  }
+  return expected;
+})();
+
 /** jemalloc's size class for an allocation of `size` bytes. */
 export function allocationSize(size: number): number {
   if (size <= 8) return 8;
@@ -144,13 +156,13 @@ export function valueMemory(value: Value, samples = 5): number {
         return OBJECT_HEADER + listpackSize(flat);
       }
       // zset struct, its dict and skip list header, then per member: the dict entry, the
-      // member's sds and a skip-list node with on average 1.33 levels.
-      return OBJECT_HEADER + 16 + DICT + bucketBytes(zset.size) + allocationSize(32 + 32 * 16) +
+      // member's sds and a skip-list node (24 bytes and 16 per level; levels as Redis draws them).
+      return OBJECT_HEADER + 16 + DICT + bucketBytes(zset.size) + allocationSize(24 + 32 * 16) +
         sampled(
           zset.members(),
           zset.size,
           samples,
-          (member) => DICT_ENTRY + sdsSize(member.length) + allocationSize(32 + 16 * 1.33),
+          (member) => DICT_ENTRY + sdsSize(member.length) + SKIPLIST_NODE,
         );
     }
     default: {

@@ -165,6 +165,22 @@ export async function withPair(fn: (pair: ServerPair) => Promise<void>): Promise
   }
 }
 
+/**
+ * A `test(name, body)` for one family's differential tests: each is named `<family>: <name>` and
+ * gets a fresh server pair, closed afterwards.
+ */
+export function pairTests(
+  family: string,
+): (name: string, body: (pair: ServerPair) => Promise<void>) => void {
+  return (name, body) =>
+    Deno.test({
+      name: `${family}: ${name}`,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: () => withPair(body),
+    });
+}
+
 export function describe(command: Command): string {
   return JSON.stringify(
     command.map((arg) => typeof arg === "string" ? arg : `<${arg.length} bytes>`),
