@@ -298,3 +298,18 @@ run("DELUSER disconnects the user's clients; a disabled user cannot log in", asy
     }
   }
 });
+
+run("scripts run with the caller's permissions", async (pair) => {
+  await session(pair, [["ACL", "SETUSER", "lim", "on", ">p", "~a*", "+eval", "+get"]]);
+  await session(pair, [
+    ["AUTH", "lim", "p"],
+    ["EVAL", "return redis.call('flushall')", "0"],
+    ["EVAL", "return redis.pcall('get', 'b')", "0"],
+    ["EVAL", "return redis.call('get', 'b')", "0"],
+    ["EVAL", "return redis.call('get', 'a1')", "0"],
+  ]);
+  const mask = (raw: string) =>
+    raw.replace(/age-seconds\r\n[,$][^\r]*\r\n(?:[^\r]*\r\n)?/g, "age-seconds\r\nT\r\n")
+      .replace(/\$\d+\r\nid=[^\r]*\r\n/g, "INFO\r\n");
+  await pair.compareBoth([["ACL", "LOG", "2"]], { normalize: mask });
+});

@@ -91,8 +91,10 @@ export class AclStore {
     reason: AclLogEntry["reason"],
     object: string,
     username = client.user.name,
+    context: AclLogEntry["context"] = client.inExec || client.transaction !== null
+      ? "multi"
+      : "toplevel",
   ): void {
-    const context = client.inExec || client.transaction !== null ? "multi" : "toplevel";
     const now = Date.now();
     const clientInfo = clientInfoLine(client);
     const index = this.log.findIndex((entry) =>

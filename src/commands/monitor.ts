@@ -9,6 +9,19 @@ import { ReplyError } from "./errors.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
 
 /**
+ * Commands MONITOR shows before they run rather than after, as Redis does: a script's line comes
+ * before the lines of the commands it calls (EXEC's comes after its commands).
+ */
+export const MONITORED_BEFORE_RUNNING = new Set([
+  "eval",
+  "evalsha",
+  "eval_ro",
+  "evalsha_ro",
+  "fcall",
+  "fcall_ro",
+]);
+
+/**
  * Sends the command to every monitoring client. `source` is the client's address, or `lua` for
  * a command a script ran; the db is the one the command left selected (Redis feeds after running).
  */

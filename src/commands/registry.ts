@@ -10,7 +10,7 @@ import type { Client } from "./client.ts";
 import { ReplyError, wrongArity } from "./errors.ts";
 import { permissionError } from "./acl.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
-import { feedMonitors } from "./monitor.ts";
+import { feedMonitors, MONITORED_BEFORE_RUNNING } from "./monitor.ts";
 import { ClientPause } from "./pause.ts";
 import { PROPAGATES_CONTENTS } from "./propagation.ts";
 import type { AclCategory, CommandFlag, CommandSpec, KeyPositions, KeySpecFlag } from "./types.ts";
@@ -315,6 +315,9 @@ export class CommandTable {
     // Any error reply during the run marks the call failed (not only thrown ones: WRONGTYPE
     // written directly counts too); nested runs (EXEC's commands) move the mark along.
     this.#errorMark = stats.errorReplies;
+    if (client.server.monitors.size > 0 && MONITORED_BEFORE_RUNNING.has(command.fullName)) {
+      feedMonitors(client, argv);
+    }
     const propagation = client.server.propagation;
     const propagating = propagation.active;
     if (propagating) propagation.enter();
@@ -369,7 +372,10 @@ export class CommandTable {
         Math.floor(usec / 1000),
       );
     }
-    if (server.monitors.size > 0 && !flags.includes("admin") && !flags.includes("skip_monitor")) {
+    if (
+      server.monitors.size > 0 && !flags.includes("admin") && !flags.includes("skip_monitor") &&
+      !MONITORED_BEFORE_RUNNING.has(command.fullName)
+    ) {
       feedMonitors(client, argv);
     }
   }

@@ -80,6 +80,15 @@ export interface ScriptRun {
   unpark: (() => void) | null;
 }
 
+/** What redis.call answers when the caller's user may not run a command (Redis's texts). */
+const SCRIPT_ACL_ERRORS = {
+  command: "ERR The user executing the script can't run this command or subcommand",
+  key:
+    "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments",
+  channel:
+    "ERR The user executing the script can't publish to the channel mentioned in the command",
+} as const;
+
 /** A library loaded with FUNCTION LOAD. */
 export interface LuaLibrary {
   readonly name: string;
@@ -146,7 +155,8 @@ export class ScriptingEngine {
 
   constructor(server: ServerContext) {
     this.#server = server;
-    this.#scriptClient = new Client({ id: 0, server });
+    // Its address is what MONITOR shows for commands a script runs: `[0 lua] "get" "k"`.
+    this.#scriptClient = new Client({ id: 0, server, addr: "lua" });
     this.#scriptClient.inExec = true; // blocking commands answer at once inside scripts
     this.#createState();
   }
@@ -383,6 +393,15 @@ export class ScriptingEngine {
     const flags = resolved.spec.flags;
     if (flags.includes("noscript")) {
       return fail("ERR This Redis command is not allowed from script");
+    }
+    // The caller's ACL permissions hold inside the script too, checked per call as Redis does.
+    const user = run.caller.user;
+    if (!user.unrestricted) {
+      const denial = user.check(resolved, argv);
+      if (denial !== null) {
+        this.#server.acl.record(run.caller, denial.reason, denial.object, user.name, "lua");
+        return fail(SCRIPT_ACL_ERRORS[denial.reason]);
+      }
     }
     if (flags.includes("write")) {
       if (run.readOnly) return fail("ERR Write commands are not allowed from read-only scripts.");
