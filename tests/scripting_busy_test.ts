@@ -39,8 +39,10 @@ Deno.test("scripting: BUSY replies, SCRIPT KILL and UNKILLABLE", async () => {
     // A script that wrote cannot be killed; it ends by itself.
     const writing = runner.raw(
       "EVAL",
-      "redis.call('set', 'x', '1') local t = redis.call('time')[1] + 0 " +
-        "while redis.call('time')[1] + 0 < t + 1 do end return 'done'",
+      // Runs for half a second by the server's clock (TIME's seconds and microseconds).
+      "redis.call('set', 'x', '1') local function now() local t = redis.call('time') " +
+        "return t[1] * 1000000 + t[2] end local stop = now() + 500000 " +
+        "while now() < stop do end return 'done'",
       "0",
     );
     await waitFor(async () => (await other.raw("PING")) === BUSY, 5000, "BUSY");
