@@ -1,7 +1,8 @@
 /**
  * Redeno against redis-server with redis-benchmark, interleaved so that machine noise hits both
  * (string tests, plus list, set, hash and sorted-set tests at -c 50; PUBLISH with 50 subscribers
- * and MULTI/SET/INCR/EXEC groups at -c 50 -P 1 and -P 16), then memory per key after
+ * and MULTI/SET/INCR/EXEC groups at -c 50 -P 1 and -P 16), persistence (SET with an everysec
+ * AOF, the time to load one RDB file, SET/GET p99 while BGSAVE runs), then memory per key after
  * a million SETs and memory per element of a million-element hash, set and sorted set.
  *
  *   deno task bench                # 3 rounds, full sizes (about 5-7 minutes)
@@ -120,7 +121,8 @@ function drain(child: Deno.ChildProcess): { text: string } {
   return sink;
 }
 
-async function startRedisServer(): Promise<Server> {
+/** Starts redis-server without persistence; `extra` flags come last and override. */
+async function startRedisServer(extra: string[] = []): Promise<Server> {
   const port = freePort();
   const child = new Deno.Command("redis-server", {
     args: [
@@ -134,6 +136,7 @@ async function startRedisServer(): Promise<Server> {
       "no",
       "--loglevel",
       "warning",
+      ...extra,
     ],
     stdin: "null",
     stdout: "null",
@@ -145,10 +148,24 @@ async function startRedisServer(): Promise<Server> {
   return server;
 }
 
-async function startRedeno(): Promise<Server> {
+/**
+ * Starts Redeno from main.ts. Without `files` it may not touch the disk (persistence off, as
+ * `--allow-net` alone gives); with it, it may read and write (for the persistence rows).
+ */
+async function startRedeno(extra: string[] = [], files = false): Promise<Server> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "main.ts", "--port", String(port), "--bind", "127.0.0.1"],
+    args: [
+      "run",
+      "--allow-net",
+      ...(files ? ["--allow-read", "--allow-write"] : []),
+      "main.ts",
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      ...extra,
+    ],
     cwd: REPO_ROOT,
     stdin: "null",
     stdout: "null",
@@ -175,6 +192,8 @@ async function stopAll(): Promise<void> {
 }
 
 interface BenchResult {
+  /** p99 latency (ms) by test name, from redis-benchmark's CSV. */
+  p99?: Map<string, number>;
   /** ops/s by redis-benchmark's test name (PING_INLINE, SET, MSET (10 keys), ...). */
   rps: Map<string, number>;
   error?: string;
@@ -204,16 +223,22 @@ async function redisBenchmark(
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
   const rps = new Map<string, number>();
+  const p99 = new Map<string, number>();
   for (const line of stdout.split("\n")) {
     const match = /^"([^"]+)","([0-9.]+)"/.exec(line);
-    if (match && match[1] !== "test") rps.set(match[1], Number(match[2]));
+    if (match && match[1] !== "test") {
+      rps.set(match[1], Number(match[2]));
+      // Columns: test, rps, avg, min, p50, p95, p99, max.
+      const p99Column = line.split(",")[6]?.replaceAll('"', "");
+      if (p99Column !== undefined) p99.set(match[1], Number(p99Column));
+    }
   }
   const serverError = /Error from server: .*/.exec(stdout + stderr)?.[0];
   if (!output.success || serverError || rps.size === 0) {
     const reason = serverError ?? (output.code === 0 ? "no result" : `exit ${output.code}`);
     return { rps: new Map(), error: reason };
   }
-  return { rps };
+  return { rps, p99 };
 }
 
 /**
@@ -799,6 +824,114 @@ async function collectionMemory(options: Options): Promise<void> {
   }
 }
 
+/** Sends `command` until the server's reply contains `until`, polling every 20 ms. */
+async function pollUntil(port: number, command_: string, until: string): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while (!(await command(port, command_, 30_000)).includes(until)) {
+    if (Date.now() > deadline) throw new Error(`'${command_}' never gave '${until}'`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Milliseconds from starting a server to its first PONG (loading answers -LOADING). */
+async function startupMs(start: () => Promise<Server>): Promise<[number, Server]> {
+  const started = performance.now();
+  const server = await start();
+  return [performance.now() - started, server];
+}
+
+/**
+ * Persistence rows: SET with `appendonly yes` and `appendfsync everysec` on both servers; the
+ * time each takes to load the same RDB of many keys (minus its empty start-up); and SET/GET p99
+ * latency while BGSAVE runs back to back over that data, against the same run without BGSAVE.
+ */
+async function persistence(options: Options): Promise<void> {
+  const keys = options.quick ? 100_000 : 1_000_000;
+  const requests = options.quick ? 20_000 : 200_000;
+  const dir = await Deno.makeTempDir({ prefix: "redeno-bench-" });
+  try {
+    // 1. appendfsync everysec.
+    const aof = ["--appendonly", "yes", "--appendfsync", "everysec"];
+    await Deno.mkdir(`${dir}/aof-redis`);
+    await Deno.mkdir(`${dir}/aof-redeno`);
+    const redis = await startRedisServer([...aof, "--dir", `${dir}/aof-redis`]);
+    const redeno = await startRedeno([...aof, "--dir", `${dir}/aof-redeno`], true);
+    const sets = { redis: [] as number[], redeno: [] as number[] };
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const [name, server] of [["redis", redis], ["redeno", redeno]] as const) {
+        const result = await redisBenchmark(
+          server.port,
+          ["-c", "50", "-P", "1", "-n", String(requests), "-t", "set"],
+          300_000,
+        );
+        const rps = result.rps.get("SET");
+        if (rps !== undefined) sets[name].push(rps);
+      }
+    }
+    await Promise.all([stop(redis), stop(redeno)]);
+    console.log("\n## Persistence\n");
+    console.log("| test | redis-server | redeno | ratio |\n| --- | ---: | ---: | ---: |");
+    const [a, b] = [median(sets.redeno), median(sets.redis)];
+    console.log(
+      `| SET, appendonly yes, appendfsync everysec (ops/s) | ${formatOps(b)} | ${formatOps(a)} | ${
+        (a / b).toFixed(2)
+      } |`,
+    );
+
+    // 2. Loading the same RDB file.
+    await Deno.mkdir(`${dir}/rdb`);
+    const maker = await startRedisServer(["--dir", `${dir}/rdb`, "--enable-debug-command", "yes"]);
+    await command(maker.port, `DEBUG POPULATE ${keys}`, 120_000);
+    await command(maker.port, "SAVE", 120_000);
+    await stop(maker);
+    const loadFlags = ["--dir", `${dir}/rdb`, "--save", ""];
+    await Deno.mkdir(`${dir}/empty`);
+    const emptyFlags = ["--dir", `${dir}/empty`, "--save", ""];
+    const [redisEmpty, r0] = await startupMs(() => startRedisServer(emptyFlags));
+    await stop(r0);
+    const [redisLoad, r1] = await startupMs(() => startRedisServer(loadFlags));
+    const [redenoEmpty, d0] = await startupMs(() => startRedeno(emptyFlags, true));
+    await stop(d0);
+    const [redenoLoad, d1] = await startupMs(() => startRedeno(loadFlags, true));
+    const loadRedis = redisLoad - redisEmpty;
+    const loadRedeno = redenoLoad - redenoEmpty;
+    console.log(
+      `| loading an RDB of ${keys.toLocaleString("en-US")} keys (s, lower is better) | ${
+        (loadRedis / 1000).toFixed(2)
+      } | ${(loadRedeno / 1000).toFixed(2)} | ${(loadRedis / loadRedeno).toFixed(2)} |`,
+    );
+
+    // 3. p99 of SET/GET while BGSAVE runs back to back, against the same run without it.
+    const p99 = async (server: Server, withSaves: boolean): Promise<[number, number]> => {
+      let saving = withSaves;
+      const saves = (async () => {
+        while (saving) {
+          await command(server.port, "BGSAVE", 30_000);
+          await pollUntil(server.port, "INFO persistence", "rdb_bgsave_in_progress:0");
+        }
+      })();
+      const result = await redisBenchmark(
+        server.port,
+        ["-c", "50", "-n", String(requests), "-t", "set,get", "--precision", "3"],
+        300_000,
+      );
+      saving = false;
+      await saves;
+      return [result.p99?.get("SET") ?? NaN, result.p99?.get("GET") ?? NaN];
+    };
+    for (const [name, server] of [["redis-server", r1], ["redeno", d1]] as const) {
+      const [setIdle, getIdle] = await p99(server, false);
+      const [setSaving, getSaving] = await p99(server, true);
+      console.log(
+        `| ${name}: SET/GET p99 without → with BGSAVE running (ms) | | | ${setIdle} / ${getIdle} → ${setSaving} / ${getSaving} |`,
+      );
+    }
+    await Promise.all([stop(r1), stop(d1)]);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
 async function main(): Promise<number> {
   let options: Options;
   try {
@@ -818,6 +951,7 @@ async function main(): Promise<number> {
         `deno ${Deno.version.deno}`,
     );
     await throughput(options);
+    await persistence(options);
     await memory(options);
     await collectionMemory(options);
     return 0;
