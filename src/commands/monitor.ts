@@ -6,20 +6,14 @@
 import type { Argv } from "../resp/decoder.ts";
 import type { Client } from "./client.ts";
 import { ReplyError } from "./errors.ts";
+import { SCRIPT_RUNNERS } from "./propagation.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
 
 /**
  * Commands MONITOR shows before they run rather than after, as Redis does: a script's line comes
  * before the lines of the commands it calls (EXEC's comes after its commands).
  */
-export const MONITORED_BEFORE_RUNNING = new Set([
-  "eval",
-  "evalsha",
-  "eval_ro",
-  "evalsha_ro",
-  "fcall",
-  "fcall_ro",
-]);
+export const MONITORED_BEFORE_RUNNING = SCRIPT_RUNNERS;
 
 /**
  * Sends the command to every monitoring client. `source` is the client's address, or `lua` for

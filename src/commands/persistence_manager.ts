@@ -21,6 +21,7 @@ import { REDIS_VERSION } from "./connection.ts";
 import { ReplyError } from "./errors.ts";
 import { processMemory } from "./memory.ts";
 import type { ServerContext } from "./server_context.ts";
+import { describeError, removeQuietly, writeAll } from "../persistence/files.ts";
 
 /** After a failed BGSAVE, `save` rules wait this long before trying again (as Redis). */
 const BGSAVE_RETRY_DELAY_MS = 5000;
@@ -154,7 +155,7 @@ export class Persistence {
         file?.close();
       } catch { /* already closed */ }
       removeQuietly(tempPath);
-      server.log("warning", `Failed saving the DB (${this.path}): ${describe(error)}`);
+      server.log("warning", `Failed saving the DB (${this.path}): ${describeError(error)}`);
       return false;
     }
     server.log("notice", "DB saved on disk");
@@ -174,7 +175,7 @@ export class Persistence {
     try {
       file = Deno.openSync(tempPath, { write: true, create: true, truncate: true });
     } catch (error) {
-      server.log("warning", `Can't save in background: ${describe(error)}`);
+      server.log("warning", `Can't save in background: ${describeError(error)}`);
       this.lastBgsaveOk = false;
       return false;
     }
@@ -210,7 +211,7 @@ export class Persistence {
       writeAll(job.file, job.snapshot.take());
       if (!done) return this.#scheduleSlice();
     } catch (error) {
-      this.#endJob(job, false, describe(error));
+      this.#endJob(job, false, describeError(error));
       return;
     }
     // Flushing to disk can take long: off the event loop, like the writing child in Redis.
@@ -220,7 +221,7 @@ export class Persistence {
       Deno.renameSync(job.tempPath, this.path);
       this.#endJob(job, true, "");
     }).catch((error) => {
-      if (this.#job === job) this.#endJob(job, false, describe(error));
+      if (this.#job === job) this.#endJob(job, false, describeError(error));
     });
   }
 
@@ -316,7 +317,7 @@ export class Persistence {
       data = Deno.readFileSync(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return false;
-      throw new Error(`Fatal error loading the DB: ${describe(error)}. Exiting.`);
+      throw new Error(`Fatal error loading the DB: ${describeError(error)}. Exiting.`);
     }
     const server = this.#server;
     const keyspace = server.keyspace;
@@ -340,7 +341,7 @@ export class Persistence {
           try {
             scriptingEngine(server).loadLibrary(code, merge);
           } catch (error) {
-            throw new RdbLoadError(`Failed loading library: ${describe(error)}`);
+            throw new RdbLoadError(`Failed loading library: ${describeError(error)}`);
           }
         },
         key(id, key, value, expireAt) {
@@ -401,21 +402,6 @@ function loadErrorMessage(error: unknown, size: number): string {
   throw error;
 }
 
-function writeAll(file: Deno.FsFile, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.length) offset += file.writeSync(data.subarray(offset));
-}
-
-function removeQuietly(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch { /* never created, or gone */ }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 const instances = new WeakMap<ServerContext, Persistence>();
 
 /** The server's persistence state, made on first use. */
@@ -453,7 +439,7 @@ export function debugReload(server: ServerContext, options: string[]): void {
   try {
     loaded = persistence.load(persistence.path, merge);
   } catch (error) {
-    server.log("warning", describe(error));
+    server.log("warning", describeError(error));
     loaded = false;
   }
   if (!loaded) throw new ReplyError("ERR Error trying to load the RDB dump, check server logs.");

@@ -26,9 +26,8 @@ export interface PropagatedCommand {
 /** Receives each unit (one command, or MULTI ... EXEC) in order. */
 export type PropagationSink = (unit: readonly PropagatedCommand[]) => void;
 
-/** Commands that are not propagated themselves: what they run is (EXEC, scripts). */
-export const PROPAGATES_CONTENTS = new Set([
-  "exec",
+/** The commands that run a script or a function. */
+export const SCRIPT_RUNNERS: ReadonlySet<string> = new Set([
   "eval",
   "evalsha",
   "eval_ro",
@@ -36,6 +35,9 @@ export const PROPAGATES_CONTENTS = new Set([
   "fcall",
   "fcall_ro",
 ]);
+
+/** Commands that are not propagated themselves: what they run is (EXEC, scripts). */
+export const PROPAGATES_CONTENTS: ReadonlySet<string> = new Set(["exec", ...SCRIPT_RUNNERS]);
 
 export class Propagation {
   readonly #sinks = new Set<PropagationSink>();

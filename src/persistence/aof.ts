@@ -40,6 +40,7 @@ import {
 } from "./aof_manifest.ts";
 import { dumpPayload } from "./rdb_writer.ts";
 import { RdbSnapshot } from "./snapshot.ts";
+import { describeError, removeQuietly, writeAll } from "./files.ts";
 
 /** How long one rewrite slice may run before clients are served again. */
 const SLICE_MS = 2;
@@ -142,7 +143,7 @@ export class Aof {
       text = Deno.readTextFileSync(this.manifestPath);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return false;
-      throw new Error(`Can't open the AOF manifest ${this.manifestPath}: ${describe(error)}`);
+      throw new Error(`Can't open the AOF manifest ${this.manifestPath}: ${describeError(error)}`);
     }
     let manifest: AofManifest;
     try {
@@ -178,7 +179,9 @@ export class Aof {
       data = Deno.readFileSync(path);
     } catch (error) {
       throw new Error(
-        `Fatal error: can't open the append log file ${file.name} for reading: ${describe(error)}`,
+        `Fatal error: can't open the append log file ${file.name} for reading: ${
+          describeError(error)
+        }`,
       );
     }
     if (data.length === 0) {
@@ -264,7 +267,7 @@ export class Aof {
       try {
         Deno.truncateSync(path, keep);
       } catch (error) {
-        throw new Error(`Error truncating the AOF file ${name}: ${describe(error)}`);
+        throw new Error(`Error truncating the AOF file ${name}: ${describeError(error)}`);
       }
       server.log(
         "warning",
@@ -358,7 +361,7 @@ export class Aof {
       // As Redis: keep the data in memory, report it, and try again on the next write.
       this.lastWriteOk = false;
       this.#buffer = bytes.toString("latin1") + this.#buffer;
-      this.#server.log("warning", `Error writing to the AOF file: ${describe(error)}`);
+      this.#server.log("warning", `Error writing to the AOF file: ${describeError(error)}`);
       return;
     }
     this.#written += bytes.length;
@@ -392,7 +395,7 @@ export class Aof {
           },
           (error) => {
             this.lastWriteOk = false;
-            this.#server.log("warning", `Can't fsync the AOF file: ${describe(error)}`);
+            this.#server.log("warning", `Can't fsync the AOF file: ${describeError(error)}`);
             this.#synced = upTo; // do not retry forever; the status reports it
           },
         ).finally(() => this.#syncing = null);
@@ -513,7 +516,10 @@ export class Aof {
       this.#scheduleSlice(job);
       return "started";
     } catch (error) {
-      server.log("warning", `Can't rewrite append only file in background: ${describe(error)}`);
+      server.log(
+        "warning",
+        `Can't rewrite append only file in background: ${describeError(error)}`,
+      );
       this.lastRewriteOk = false;
       this.consecutiveFailures++;
       return "failed";
@@ -541,7 +547,7 @@ export class Aof {
       job.file.close();
       this.#finishRewrite(job);
     } catch (error) {
-      this.#endRewrite(job, false, describe(error));
+      this.#endRewrite(job, false, describeError(error));
     }
   }
 
@@ -778,21 +784,6 @@ export class Aof {
 function startsWithRdb(data: Uint8Array): boolean {
   return data.length >= 5 && data[0] === 0x52 && data[1] === 0x45 && data[2] === 0x44 &&
     data[3] === 0x49 && data[4] === 0x53;
-}
-
-function writeAll(file: Deno.FsFile, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.length) offset += file.writeSync(data.subarray(offset));
-}
-
-function removeQuietly(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch { /* never created, or gone */ }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const instances = new WeakMap<ServerContext, Aof>();
