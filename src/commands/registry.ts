@@ -218,8 +218,12 @@ export class CommandTable {
       client.reply.error(busy.error);
       return;
     }
-    // Authentication and ACL permissions, checked before anything else runs or is queued.
-    if (client.user !== client.server.acl.defaultUser || client.server.acl.restricted) {
+    // Authentication and ACL permissions, checked before anything else runs or is queued. Our
+    // master's link is exempt, as Redis's master client is: what it sends has already been let in.
+    if (
+      (client.user !== client.server.acl.defaultUser || client.server.acl.restricted) &&
+      client.replication !== "master"
+    ) {
       const refusal = permissionError(client, command, argv);
       if (refusal !== null) {
         command.rejectedCalls++;
