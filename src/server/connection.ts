@@ -14,9 +14,11 @@
  * @module
  */
 import { RespDecoderStream } from "../resp/decoder.ts";
+import { bytesToLatin1 } from "../resp/latin1.ts";
 import type { BlockingManager } from "../commands/blocking.ts";
 import type { Client } from "../commands/client.ts";
 import { clientInfoLine } from "../commands/connection.ts";
+import { quoteArgument } from "../commands/monitor.ts";
 import { enforceOutputLimit, outputLimitsOf } from "../commands/output_limits.ts";
 import type { CommandTable } from "../commands/registry.ts";
 import type { ServerStats } from "../commands/server_context.ts";
@@ -183,7 +185,7 @@ export async function serveConnection(
         client.server.log(
           "warning",
           `Closing client that reached max query buffer length: ${clientInfoLine(client)} ` +
-            `(qbuf initial bytes: ${quoted(batch.queryBufferOverflow)})`,
+            `(qbuf initial bytes: ${quoteArgument(latin1Of(batch.queryBufferOverflow))})`,
         );
         reply.truncate(0);
         break;
@@ -206,6 +208,10 @@ export async function serveConnection(
   }
 }
 
+function latin1Of(bytes: Uint8Array): string {
+  return bytesToLatin1(bytes, 0, bytes.length);
+}
+
 /** Writes all of `bytes`, keeping `client.outputInFlight` at what is still unwritten. */
 async function writeAll(conn: ByteStream, bytes: Uint8Array, client: Client): Promise<void> {
   let written = 0;
@@ -215,21 +221,4 @@ async function writeAll(conn: ByteStream, bytes: Uint8Array, client: Client): Pr
     client.outputInFlight -= n;
   }
   client.lastInteraction = performance.now();
-}
-
-/** Bytes as Redis's `sdscatrepr` prints them: quoted, with escapes for the unprintable. */
-function quoted(bytes: Uint8Array): string {
-  let text = '"';
-  for (const byte of bytes) {
-    const char = String.fromCharCode(byte);
-    if (char === "\\" || char === '"') text += "\\" + char;
-    else if (byte === 10) text += "\\n";
-    else if (byte === 13) text += "\\r";
-    else if (byte === 9) text += "\\t";
-    else if (byte === 7) text += "\\a";
-    else if (byte === 8) text += "\\b";
-    else if (byte >= 32 && byte < 127) text += char;
-    else text += "\\x" + byte.toString(16).padStart(2, "0");
-  }
-  return text + '"';
 }
