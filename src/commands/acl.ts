@@ -10,7 +10,7 @@ import type { Argv } from "../resp/decoder.ts";
 import { parseInt64 } from "./args.ts";
 import { AclRuleError, AclUser, type Denial, groupSelectors } from "./acl_user.ts";
 import type { Client } from "./client.ts";
-import { clientInfoLine, replyHelp } from "./connection.ts";
+import { clientInfoLine, helpSubcommand } from "./connection.ts";
 import { badSubcommand, NOT_INTEGER, ReplyError } from "./errors.ts";
 import {
   ACL_CATEGORY_ORDER,
@@ -555,16 +555,7 @@ export const aclCommands: CommandSpec[] = [
           client.reply.bulk(client.user.name);
         },
       }),
-      sub({
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        summary: "Lists the ACL subcommands.",
-        complexity: "O(1)",
-        run(client) {
-          replyHelp(client, HELP);
-        },
-      }),
+      helpSubcommand("ACL", HELP, { group: "server", since: "6.0.0" }),
     ],
   }),
 ];

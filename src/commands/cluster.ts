@@ -10,7 +10,7 @@ import { CLUSTER_SLOTS, keyHashSlot } from "../cluster/slots.ts";
 import { ClusterState } from "../cluster/state.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
-import { replyHelp } from "./connection.ts";
+import { helpSubcommand } from "./connection.ts";
 import { NOT_INTEGER, ReplyError } from "./errors.ts";
 import type { ServerContext } from "./server_context.ts";
 import type { CommandSpec } from "./types.ts";
@@ -216,19 +216,7 @@ const clusterSubcommands: CommandSpec[] = [
       client.reply.bulkArray(cluster.keysBySlot.newest(slot, Number(count)));
     },
   }),
-  defineCommand({
-    name: "help",
-    arity: 2,
-    flags: ["loading", "stale"],
-    group: "cluster",
-    since: "5.0.0",
-    summary: "Lists the CLUSTER subcommands.",
-    complexity: "O(1)",
-    run(client) {
-      clusterOf(client);
-      replyHelp(client, CLUSTER_HELP);
-    },
-  }),
+  helpSubcommand("CLUSTER", CLUSTER_HELP, { group: "cluster", since: "5.0.0", check: clusterOf }),
   defineCommand({
     name: "info",
     arity: 2,

@@ -287,6 +287,31 @@ export function replyHelp(client: Client, lines: readonly string[]): void {
   for (const line of lines) client.reply.simple(line);
 }
 
+/**
+ * The HELP subcommand of a container command (`CLIENT HELP`, `XINFO HELP`, ...), declared as
+ * Redis declares them all: arity 2, `loading` and `stale`, replying `lines`. `check` runs first
+ * for containers that refuse everything in some state (CLUSTER while cluster mode is off).
+ */
+export function helpSubcommand(
+  container: string,
+  lines: readonly string[],
+  options: Pick<CommandSpec, "group" | "since" | "acl"> & { check?: (client: Client) => void },
+): CommandSpec {
+  const { check, ...declared } = options;
+  return defineCommand({
+    name: "help",
+    arity: 2,
+    flags: ["loading", "stale"],
+    ...declared,
+    summary: `Lists the ${container} subcommands.`,
+    complexity: "O(1)",
+    run(client) {
+      check?.(client);
+      replyHelp(client, lines);
+    },
+  });
+}
+
 const clientSubcommands: CommandSpec[] = [
   defineCommand({
     name: "id",
@@ -638,18 +663,10 @@ const clientSubcommands: CommandSpec[] = [
     },
   }),
   ...trackingSubcommands,
-  defineCommand({
-    name: "help",
-    arity: 2,
-    flags: ["loading", "stale"],
+  helpSubcommand("CLIENT", CLIENT_HELP, {
     acl: ["connection"],
     group: "connection",
     since: "5.0.0",
-    summary: "Lists the CLIENT subcommands.",
-    complexity: "O(1)",
-    run(client) {
-      replyHelp(client, CLIENT_HELP);
-    },
   }),
 ];
 

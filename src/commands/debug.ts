@@ -10,7 +10,7 @@ import { isIntEncodable, type Value } from "../store/values.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { replyHelp } from "./connection.ts";
-import { badSubcommand, NOT_INTEGER, ReplyError } from "./errors.ts";
+import { badSubcommand, NO_SUCH_KEY, NOT_INTEGER, ReplyError } from "./errors.ts";
 import { debugReload } from "./persistence_manager.ts";
 import { refcount, stringEncoding } from "./keys_object.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
@@ -89,7 +89,7 @@ function serializedLength(value: Value): number {
 
 function describeObject(client: Client, key: string): string {
   const value = client.db.peek(key);
-  if (value === undefined) throw new ReplyError("ERR no such key");
+  if (value === undefined) throw new ReplyError(NO_SUCH_KEY);
   const idle = client.db.idleSeconds(key);
   const lru = (Math.floor(client.server.keyspace.clock.now() / 1000) - idle) & 0xffffff;
   let text = `Value at:0x${(0x7f0000000000 + key.length * 64).toString(16)} ` +

@@ -28,6 +28,7 @@ import {
   splitKeys,
 } from "./scripting.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
+import { helpSubcommand } from "./connection.ts";
 
 function fcall(client: Client, argv: Argv, readOnly: boolean): void {
   const engine = scriptingEngine(client.server);
@@ -45,7 +46,7 @@ function fcallSpec(name: string, readOnly: boolean): CommandSpec {
     name,
     arity: -3,
     flags: [
-      ...(readOnly ? ["readonly" as const] : []),
+      ...(readOnly ? ["readonly" as const] : ["may_replicate" as const]),
       "noscript",
       "stale",
       "skip_monitor",
@@ -396,16 +397,10 @@ export const functionCommands: CommandSpec[] = [
           client.reply.bulk(dump(scriptingEngine(client.server).libraries.values()));
         },
       }),
-      sub({
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        summary: "Lists the FUNCTION subcommands.",
-        complexity: "O(1)",
-        run(client) {
-          client.reply.arrayHeader(FUNCTION_HELP.length);
-          for (const line of FUNCTION_HELP) client.reply.simple(line);
-        },
+      helpSubcommand("FUNCTION", FUNCTION_HELP, {
+        acl: ["scripting"],
+        group: "scripting",
+        since: "7.0.0",
       }),
       sub({
         name: "load",

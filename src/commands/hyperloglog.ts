@@ -313,7 +313,7 @@ export const hyperloglogCommands: CommandSpec[] = [
   defineCommand({
     name: "pfcount",
     arity: -2,
-    flags: ["readonly"],
+    flags: ["readonly", "may_replicate"],
     acl: ["hyperloglog"],
     keys: [{
       first: 1,

@@ -6,6 +6,7 @@ import type { Database } from "../store/keyspace.ts";
 import { EMBSTR_SIZE_LIMIT, isIntEncodable, SHARED_INTEGERS, type Value } from "../store/values.ts";
 import type { Client } from "./client.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
+import { helpSubcommand } from "./connection.ts";
 
 /** What Redis reports as the refcount of a shared object (OBJ_SHARED_REFCOUNT). */
 const SHARED_REFCOUNT = 2147483647;
@@ -126,20 +127,7 @@ export const objectCommand: CommandSpec = defineCommand({
         );
       },
     ),
-    defineCommand({
-      name: "help",
-      arity: 2,
-      flags: ["loading", "stale"],
-      acl: ["keyspace"],
-      group: "generic",
-      since: "6.2.0",
-      summary: "Lists the OBJECT subcommands.",
-      complexity: "O(1)",
-      run(client) {
-        client.reply.arrayHeader(HELP.length);
-        for (const line of HELP) client.reply.simple(line);
-      },
-    }),
+    helpSubcommand("OBJECT", HELP, { acl: ["keyspace"], group: "generic", since: "6.2.0" }),
     keySubcommand(
       "refcount",
       "2.2.3",

@@ -6,7 +6,7 @@
  */
 import type { ReplyWriter } from "../resp/encoder.ts";
 import type { Client } from "./client.ts";
-import { replyHelp } from "./connection.ts";
+import { helpSubcommand } from "./connection.ts";
 import { ReplyError } from "./errors.ts";
 import type { RegisteredCommand } from "./registry.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
@@ -329,16 +329,7 @@ export const latencyCommands: CommandSpec[] = [
           replyHistograms(client, argv.slice(2));
         },
       }),
-      subcommand({
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        summary: "Lists the LATENCY subcommands.",
-        complexity: "O(1)",
-        run(client) {
-          replyHelp(client, HELP);
-        },
-      }),
+      helpSubcommand("LATENCY", HELP, { group: "server", since: "2.8.13" }),
     ],
   }),
 ];

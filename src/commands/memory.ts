@@ -7,7 +7,7 @@
 import { keyMemory } from "../store/memory_usage.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
-import { replyHelp } from "./connection.ts";
+import { helpSubcommand } from "./connection.ts";
 import { memoryFigures, usedMemory } from "./eviction.ts";
 import { NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
@@ -232,18 +232,7 @@ export const memoryCommands: CommandSpec[] = [
           client.reply.ok();
         },
       }),
-      defineCommand({
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        group: "server",
-        since: "4.0.0",
-        summary: "Lists the MEMORY subcommands.",
-        complexity: "O(1)",
-        run(client) {
-          replyHelp(client, HELP);
-        },
-      }),
+      helpSubcommand("MEMORY", HELP, { group: "server", since: "4.0.0" }),
     ],
   }),
 ];

@@ -21,14 +21,10 @@ import type { RegisteredCommand } from "./registry.ts";
 
 export type PauseMode = "write" | "all";
 
-/**
- * Commands Redis 7.0 flags may_replicate without write: a WRITE pause holds them too. (Redeno's
- * declarations leave the flag out, since COMMAND INFO never shows it.)
- */
-const MAY_REPLICATE = new Set(["eval", "evalsha", "fcall", "publish", "spublish", "pfcount"]);
-
+/** Writes, and what Redis flags may_replicate (EVAL, PUBLISH, PFCOUNT...): a WRITE pause holds them. */
 function mayChangeData(command: RegisteredCommand): boolean {
-  return command.spec.flags.includes("write") || MAY_REPLICATE.has(command.fullName);
+  const flags = command.spec.flags;
+  return flags.includes("write") || flags.includes("may_replicate");
 }
 
 export class ClientPause {

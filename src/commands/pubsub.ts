@@ -18,7 +18,7 @@ import type { Argv } from "../resp/decoder.ts";
 import type { ReplyWriter } from "../resp/encoder.ts";
 import { globMatch } from "../store/glob.ts";
 import type { Client } from "./client.ts";
-import { replyHelp } from "./connection.ts";
+import { helpSubcommand } from "./connection.ts";
 import { type ActiveOutputLimits, enforceOutputLimit, outputLimitsOf } from "./output_limits.ts";
 import { badSubcommand, ReplyError } from "./errors.ts";
 import { defineCommand } from "./types.ts";
@@ -227,7 +227,7 @@ const PUBSUB_HELP = [
 ];
 
 const SUBSCRIBE_FLAGS: CommandSpec["flags"] = ["pubsub", "noscript", "loading", "stale"];
-const PUBLISH_FLAGS: CommandSpec["flags"] = ["pubsub", "loading", "stale", "fast"];
+const PUBLISH_FLAGS: CommandSpec["flags"] = ["pubsub", "loading", "stale", "fast", "may_replicate"];
 const INTROSPECTION_FLAGS: CommandSpec["flags"] = ["pubsub", "loading", "stale"];
 
 const shardSubscribe = subscribeCommand("ssubscribe", SHARD);
@@ -297,18 +297,7 @@ const pubsubSubcommands: CommandSpec[] = [
       countSubscribers(client, argv, client.server.pubsub.shardChannels);
     },
   }),
-  defineCommand({
-    name: "help",
-    arity: 2,
-    flags: ["loading", "stale"],
-    group: "pubsub",
-    since: "6.2.0",
-    summary: "Lists the PUBSUB subcommands.",
-    complexity: "O(1)",
-    run(client) {
-      replyHelp(client, PUBSUB_HELP);
-    },
-  }),
+  helpSubcommand("PUBSUB", PUBSUB_HELP, { group: "pubsub", since: "6.2.0" }),
 ];
 
 export const pubsubCommands: CommandSpec[] = [

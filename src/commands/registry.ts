@@ -376,10 +376,7 @@ export class CommandTable {
         Math.floor(usec / 1000),
       );
     }
-    if (
-      server.monitors.size > 0 && !flags.includes("admin") && !flags.includes("skip_monitor") &&
-      !MONITORED_BEFORE_RUNNING.has(command.fullName)
-    ) {
+    if (server.monitors.size > 0 && !flags.includes("admin") && !flags.includes("skip_monitor")) {
       feedMonitors(client, argv);
     }
   }

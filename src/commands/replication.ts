@@ -6,7 +6,7 @@
 import { type ReplicaHandle, replicaIp, replicationOf } from "../replication/primary.ts";
 import { integerArg, parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
-import { ReplyError } from "./errors.ts";
+import { ReplyError, SYNTAX_ERROR } from "./errors.ts";
 import type { ServerContext } from "./server_context.ts";
 import { type ArgSpec, type CommandSpec, defineCommand } from "./types.ts";
 
@@ -101,7 +101,7 @@ function role(client: Client): void {
 }
 
 function replconf(client: Client, argv: string[]): void {
-  if (argv.length % 2 === 0) throw new ReplyError("ERR syntax error");
+  if (argv.length % 2 === 0) throw new ReplyError(SYNTAX_ERROR);
   const replication = replicationOf(client.server);
   for (let i = 1; i < argv.length; i += 2) {
     const option = argv[i].toLowerCase();
@@ -124,7 +124,7 @@ function replconf(client: Client, argv: string[]): void {
       if (client.replication === "master") replication.link?.sendAck();
       return;
     } else if (option === "rdb-only") {
-      if (value !== "0" && value !== "1") throw new ReplyError("ERR syntax error");
+      if (value !== "0" && value !== "1") throw new ReplyError(SYNTAX_ERROR);
     } else {
       throw new ReplyError(`ERR Unrecognized REPLCONF option: ${argv[i]}`);
     }

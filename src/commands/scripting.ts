@@ -15,6 +15,7 @@ import { scriptingEngine } from "../scripting/engine.ts";
 import type { Client } from "./client.ts";
 import { NOT_INTEGER, ReplyError } from "./errors.ts";
 import { type ArgSpec, type CommandSpec, defineCommand, type KeyPositions } from "./types.ts";
+import { helpSubcommand } from "./connection.ts";
 
 const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
 const RO_WITH_WRITE = "ERR Can not execute a script with write flag using *_ro command.";
@@ -84,7 +85,7 @@ function evalSpec(name: string, bySha: boolean, readOnly: boolean, since: string
     name,
     arity: -3,
     flags: [
-      ...(readOnly ? ["readonly" as const] : []),
+      ...(readOnly ? ["readonly" as const] : ["may_replicate" as const]),
       "noscript",
       "stale",
       "skip_monitor",
@@ -251,19 +252,10 @@ export const scriptingCommands: CommandSpec[] = [
           } else throw new ReplyError("ERR Use SCRIPT DEBUG YES/SYNC/NO");
         },
       }),
-      defineCommand({
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
+      helpSubcommand("SCRIPT", SCRIPT_HELP, {
         acl: ["scripting"],
         group: "scripting",
         since: "5.0.0",
-        summary: "Lists the SCRIPT subcommands.",
-        complexity: "O(1)",
-        run: (client) => {
-          client.reply.arrayHeader(SCRIPT_HELP.length);
-          for (const line of SCRIPT_HELP) client.reply.simple(line);
-        },
       }),
     ],
   }),

@@ -7,7 +7,7 @@ import { rewriteConfigText } from "../config/config_file.ts";
 import { globMatch } from "../store/glob.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
-import { REDIS_VERSION, replyHelp } from "./connection.ts";
+import { helpSubcommand, REDIS_VERSION } from "./connection.ts";
 import { NOT_INTEGER, ReplyError, SYNTAX_ERROR } from "./errors.ts";
 import { infoText, requestedSections } from "./info.ts";
 import { persistenceOf } from "./persistence_manager.ts";
@@ -269,18 +269,7 @@ const configSubcommands: CommandSpec[] = [
       client.reply.ok();
     },
   }),
-  defineCommand({
-    name: "help",
-    arity: 2,
-    flags: ["loading", "stale"],
-    group: "server",
-    since: "5.0.0",
-    summary: "Lists the CONFIG subcommands.",
-    complexity: "O(1)",
-    run(client) {
-      replyHelp(client, CONFIG_HELP);
-    },
-  }),
+  helpSubcommand("CONFIG", CONFIG_HELP, { group: "server", since: "5.0.0" }),
 ];
 
 const COMMAND_FLAGS: CommandSpec["flags"] = ["loading", "stale"];
@@ -404,19 +393,7 @@ const commandSubcommands: CommandSpec[] = [
       commandGetKeys(client, argv, true);
     },
   }),
-  defineCommand({
-    name: "help",
-    arity: 2,
-    flags: COMMAND_FLAGS,
-    acl: ["connection"],
-    group: "server",
-    since: "5.0.0",
-    summary: "Lists the COMMAND subcommands.",
-    complexity: "O(1)",
-    run(client) {
-      replyHelp(client, COMMAND_HELP);
-    },
-  }),
+  helpSubcommand("COMMAND", COMMAND_HELP, { acl: ["connection"], group: "server", since: "5.0.0" }),
 ];
 
 export const serverCommands: CommandSpec[] = [

@@ -6,7 +6,7 @@
 import type { Argv } from "../resp/decoder.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
-import { replyHelp } from "./connection.ts";
+import { helpSubcommand } from "./connection.ts";
 import { badSubcommand, ReplyError } from "./errors.ts";
 import { type CommandSpec, defineCommand } from "./types.ts";
 
@@ -161,18 +161,7 @@ export const slowlogCommands: CommandSpec[] = [
           client.reply.ok();
         },
       }),
-      defineCommand({
-        name: "help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        group: "server",
-        since: "6.2.0",
-        summary: "Lists the SLOWLOG subcommands.",
-        complexity: "O(1)",
-        run(client) {
-          replyHelp(client, HELP);
-        },
-      }),
+      helpSubcommand("SLOWLOG", HELP, { group: "server", since: "6.2.0" }),
     ],
   }),
 ];

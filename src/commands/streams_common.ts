@@ -24,8 +24,7 @@ import { parseInt64 } from "./args.ts";
 import type { Client } from "./client.ts";
 import { ReplyError, WRONGTYPE } from "./errors.ts";
 import { notifyKeyspaceEvent } from "./notify.ts";
-import type { ArgSpec, CommandSpec, KeyPositions } from "./types.ts";
-import { defineCommand } from "./types.ts";
+import type { ArgSpec, KeyPositions } from "./types.ts";
 
 export const INVALID_ID = "ERR Invalid stream ID specified as stream command argument";
 export const BAD_START = "ERR invalid start ID for the interval";
@@ -212,22 +211,4 @@ export function keyAt(
   notes?: string,
 ): KeyPositions[] {
   return [{ first: index, last: index, step: 1, flags, ...(notes ? { notes } : {}) }];
-}
-
-/** The HELP subcommand of XGROUP or XINFO, replying with `lines`. */
-export function helpSubcommand(container: string, lines: readonly string[]): CommandSpec {
-  return defineCommand({
-    name: "help",
-    arity: 2,
-    flags: ["loading", "stale"],
-    acl: ["stream"],
-    group: "stream",
-    since: "5.0.0",
-    summary: `Lists the ${container} subcommands.`,
-    complexity: "O(1)",
-    run(client) {
-      client.reply.arrayHeader(lines.length);
-      for (const line of lines) client.reply.simple(line);
-    },
-  });
 }

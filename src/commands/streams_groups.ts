@@ -29,7 +29,6 @@ import {
   BAD_START,
   consumerFor,
   createConsumer,
-  helpSubcommand,
   idArg,
   intervalIdArg,
   KEY,
@@ -43,6 +42,7 @@ import {
 } from "./streams_common.ts";
 import type { ArgSpec, CommandSpec } from "./types.ts";
 import { defineCommand } from "./types.ts";
+import { helpSubcommand } from "./connection.ts";
 
 function noGroup(key: string, group: string): ReplyError {
   return new ReplyError(sanitize(`NOGROUP No such key '${key}' or consumer group '${group}'`));
@@ -528,7 +528,7 @@ const xgroupCommand = defineCommand({
       complexity: "O(1)",
       args: [KEY, GROUPNAME, { name: "consumername", type: "string" }],
     }),
-    helpSubcommand("XGROUP", XGROUP_HELP),
+    helpSubcommand("XGROUP", XGROUP_HELP, { acl: ["stream"], group: "stream", since: "5.0.0" }),
   ],
 });
 

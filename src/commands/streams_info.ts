@@ -9,7 +9,6 @@ import type { Client } from "./client.ts";
 import { badSubcommand, NO_SUCH_KEY, NOT_INTEGER, ReplyError } from "./errors.ts";
 import {
   asStream,
-  helpSubcommand,
   KEY,
   keyAt,
   now,
@@ -20,6 +19,7 @@ import {
 } from "./streams_common.ts";
 import type { CommandSpec } from "./types.ts";
 import { defineCommand } from "./types.ts";
+import { helpSubcommand } from "./connection.ts";
 
 const XINFO_HELP = [
   "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -247,7 +247,7 @@ export const streamInfoCommands: CommandSpec[] = [
         args: [KEY],
         run: xinfoGroups,
       }),
-      helpSubcommand("XINFO", XINFO_HELP),
+      helpSubcommand("XINFO", XINFO_HELP, { acl: ["stream"], group: "stream", since: "5.0.0" }),
       defineCommand({
         name: "stream",
         arity: -3,

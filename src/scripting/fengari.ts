@@ -18,6 +18,7 @@ import lcorolib from "fengari/src/lcorolib.js";
 import ldblib from "fengari/src/ldblib.js";
 import lobject from "fengari/src/lobject.js";
 import lstring from "fengari/src/lstring.js";
+import { bytesToLatin1, latin1ToBytes } from "../resp/latin1.ts";
 restoreProcessEnv();
 
 /** A Lua state or thread (opaque). */
@@ -61,11 +62,7 @@ export function openStandardLibraries(L: LuaState): void {
 const encodeCache = new Map<string, Uint8Array>();
 
 /** A latin1 string (one char per byte) as the byte array fengari uses for Lua strings. */
-export function bytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
+export const bytes: (s: string) => Uint8Array = latin1ToBytes;
 
 /** A constant name as Lua bytes, cached (field names used on every call). */
 export function name(s: string): Uint8Array {
@@ -76,12 +73,7 @@ export function name(s: string): Uint8Array {
 
 /** Lua bytes as a latin1 string. */
 export function latin1(b: Uint8Array): string {
-  if (b.length < 4096) return String.fromCharCode.apply(null, b as unknown as number[]);
-  let out = "";
-  for (let i = 0; i < b.length; i += 4096) {
-    out += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
-  }
-  return out;
+  return bytesToLatin1(b, 0, b.length);
 }
 
 /** The string at `index` as latin1 (numbers are converted as Lua converts them), or null. */

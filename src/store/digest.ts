@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { Buffer } from "node:buffer";
+import { latin1ToBytes } from "../resp/latin1.ts";
 import { formatDouble } from "../resp/number_format.ts";
 import type { HashValue } from "./hash.ts";
 import type { Database } from "./keyspace.ts";
@@ -31,9 +31,7 @@ function sha1(data: Uint8Array): Uint8Array {
   return createHash("sha1").update(data).digest();
 }
 
-function bytes(text: string): Uint8Array {
-  return Buffer.from(text, "latin1");
-}
+const bytes = latin1ToBytes;
 
 /** digest ^= sha1(data): order does not matter. */
 function xorInto(digest: Digest, data: Uint8Array): void {
