@@ -6,26 +6,9 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { RespClient } from "./support/resp_client.ts";
 import { ServerPair, startRedeno, waitFor } from "./support/servers.ts";
-import { ClientPairs } from "./support/client_pairs.ts";
+import { scenarioSteps } from "./support/client_pairs.ts";
 
-async function scenario(
-  t: Deno.TestContext,
-  pair: ServerPair,
-  name: string,
-  body: (c: ClientPairs) => Promise<void>,
-): Promise<void> {
-  for (const resp of [2, 3] as const) {
-    await t.step(`${name} (RESP${resp})`, async () => {
-      const clients = await ClientPairs.open(pair, 5, resp);
-      try {
-        await body(clients);
-        await clients.blocked(0);
-      } finally {
-        clients.close();
-      }
-    });
-  }
-}
+const scenario = scenarioSteps(5, { noneBlocked: true });
 
 Deno.test("lists: blocking commands behave as redis-server's", async (t) => {
   const pair = await ServerPair.start();

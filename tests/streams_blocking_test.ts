@@ -4,29 +4,12 @@
  * default COUNT of a blocked read, CLIENT UNBLOCK, and timeouts on Redeno's moved clock.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { ClientPairs } from "./support/client_pairs.ts";
+import { scenarioSteps } from "./support/client_pairs.ts";
 import { maskTimes } from "./support/streams.ts";
 import { RespClient } from "./support/resp_client.ts";
 import { ServerPair, startRedeno, waitFor } from "./support/servers.ts";
 
-async function scenario(
-  t: Deno.TestContext,
-  pair: ServerPair,
-  name: string,
-  body: (c: ClientPairs) => Promise<void>,
-): Promise<void> {
-  for (const resp of [2, 3] as const) {
-    await t.step(`${name} (RESP${resp})`, async () => {
-      const clients = await ClientPairs.open(pair, 4, resp);
-      try {
-        await body(clients);
-        await clients.blocked(0);
-      } finally {
-        clients.close();
-      }
-    });
-  }
-}
+const scenario = scenarioSteps(4, { noneBlocked: true });
 
 Deno.test("streams: blocking reads behave as redis-server's", async (t) => {
   const pair = await ServerPair.start();

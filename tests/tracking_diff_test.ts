@@ -5,25 +5,19 @@
  * is the writer. Replies carrying a client id are compared with each server's own id.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { ClientPairs } from "./support/client_pairs.ts";
+import { type ClientPairs, scenarioSteps } from "./support/client_pairs.ts";
 import { type Command, ServerPair } from "./support/servers.ts";
 
-async function scenario(
+const steps = scenarioSteps(3);
+
+/** A scenario whose body gets client 0 as the tracking client (see Tracking). */
+function scenario(
   t: Deno.TestContext,
   pair: ServerPair,
   name: string,
   body: (c: Tracking) => Promise<void>,
 ): Promise<void> {
-  for (const resp of [2, 3] as const) {
-    await t.step(`${name} (RESP${resp})`, async () => {
-      const clients = await ClientPairs.open(pair, 3, resp);
-      try {
-        await body(new Tracking(clients));
-      } finally {
-        clients.close();
-      }
-    });
-  }
+  return steps(t, pair, name, (clients) => body(new Tracking(clients)));
 }
 
 /** Client 0 tracks; `inbox` is the connection its invalidations arrive on. */

@@ -8,27 +8,11 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Redis } from "ioredis";
 import { RespClient } from "./support/resp_client.ts";
 import { type Command, ServerPair, startRedeno, waitFor } from "./support/servers.ts";
-import { ClientPairs } from "./support/client_pairs.ts";
+import { type ClientPairs, scenarioSteps } from "./support/client_pairs.ts";
 
 const NULL_ARRAY = { 2: "*-1\r\n", 3: "_\r\n" };
 
-async function scenario(
-  t: Deno.TestContext,
-  pair: ServerPair,
-  name: string,
-  body: (c: ClientPairs) => Promise<void>,
-): Promise<void> {
-  for (const resp of [2, 3] as const) {
-    await t.step(`${name} (RESP${resp})`, async () => {
-      const clients = await ClientPairs.open(pair, 3, resp);
-      try {
-        await body(clients);
-      } finally {
-        clients.close();
-      }
-    });
-  }
-}
+const scenario = scenarioSteps(3);
 
 /** WATCH `key` on client 0, run `change` (on `by`), then MULTI/PING/EXEC; returns EXEC's reply. */
 async function watchThen(

@@ -8,6 +8,31 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { RespClient } from "./resp_client.ts";
 import { type Command, describe, type ServerPair, waitFor } from "./servers.ts";
 
+/**
+ * Declares a scenario as two test steps, RESP2 then RESP3, each with `count` fresh connection
+ * pairs. With `noneBlocked`, client 0 then checks that no client is left blocked.
+ */
+export function scenarioSteps(count: number, options: { noneBlocked?: boolean } = {}) {
+  return async (
+    t: Deno.TestContext,
+    pair: ServerPair,
+    name: string,
+    body: (c: ClientPairs) => Promise<void>,
+  ): Promise<void> => {
+    for (const resp of [2, 3] as const) {
+      await t.step(`${name} (RESP${resp})`, async () => {
+        const clients = await ClientPairs.open(pair, count, resp);
+        try {
+          await body(clients);
+          if (options.noneBlocked) await clients.blocked(0);
+        } finally {
+          clients.close();
+        }
+      });
+    }
+  };
+}
+
 /** `count` connection pairs, index 0 usually a control connection; FLUSHALL done on open. */
 export class ClientPairs {
   private constructor(
